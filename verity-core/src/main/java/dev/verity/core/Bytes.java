@@ -1,0 +1,81 @@
+package dev.verity.core;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/** An immutable byte string. Records hold this instead of a raw {@code byte[]}. */
+public final class Bytes implements Comparable<Bytes> {
+  private static final HexFormat HEX = HexFormat.of();
+  public static final Bytes EMPTY = new Bytes(new byte[0]);
+
+  private final byte[] value;
+
+  private Bytes(byte[] value) {
+    this.value = value;
+  }
+
+  /** Copies {@code value}; later changes to the array do not affect this object. */
+  public static Bytes copyOf(byte[] value) {
+    return new Bytes(value.clone());
+  }
+
+  /** Parses lower- or upper-case hex. */
+  public static Bytes fromHex(String hex) {
+    try {
+      return new Bytes(HEX.parseHex(hex));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("not a hex string: " + abbreviate(hex), e);
+    }
+  }
+
+  public byte[] toByteArray() {
+    return value.clone();
+  }
+
+  public int length() {
+    return value.length;
+  }
+
+  public byte get(int index) {
+    return value[index];
+  }
+
+  public String toHex() {
+    return HEX.formatHex(value);
+  }
+
+  public Bytes concat(Bytes other) {
+    byte[] out = Arrays.copyOf(value, value.length + other.value.length);
+    System.arraycopy(other.value, 0, out, value.length, other.value.length);
+    return new Bytes(out);
+  }
+
+  /** Compares in constant time for equal lengths, for MACs and secrets. */
+  public boolean constantTimeEquals(Bytes other) {
+    return java.security.MessageDigest.isEqual(value, other.value);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Bytes b && Arrays.equals(value, b.value);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(value);
+  }
+
+  @Override
+  public int compareTo(Bytes o) {
+    return Arrays.compareUnsigned(value, o.value);
+  }
+
+  @Override
+  public String toString() {
+    return toHex();
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 32 ? s : s.substring(0, 32) + "…";
+  }
+}
