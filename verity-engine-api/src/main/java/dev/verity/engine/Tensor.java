@@ -108,6 +108,11 @@ public final class Tensor {
     }
   }
 
+  /** SHA-256 of the canonical encoding ({@link TensorEncoding#encode}). */
+  public dev.verity.core.Digest digest() {
+    return TensorEncoding.digest(this);
+  }
+
   public static long elementCount(long[] shape) {
     long n = 1;
     for (long d : shape) {

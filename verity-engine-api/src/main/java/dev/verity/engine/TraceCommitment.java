@@ -10,4 +10,12 @@ public interface TraceCommitment {
   Digest root();
 
   long leafCount();
+
+  /**
+   * Opens one leaf: the committed tensor with its inclusion proof. Engines that do not retain
+   * intermediates throw {@link UnsupportedOperationException}.
+   */
+  default TraceOpening open(long leafIndex) {
+    throw new UnsupportedOperationException("this trace commitment does not retain intermediates");
+  }
 }

@@ -1,0 +1,59 @@
+package dev.verity.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.verity.core.Digest;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TensorEncodingTest {
+  @Test
+  void encode_floatTensor_matchesGoldenBytes() {
+    Tensor t = Tensor.ofFloats(new long[] {2}, new float[] {1.0f, -0.0f});
+    assertThat(dev.verity.core.Bytes.copyOf(TensorEncoding.encode(t)).toHex())
+        .isEqualTo("5654454e" + "01" + "01" + "01" + "0200000000000000" + "0000803f" + "00000080");
+    assertThat(t.digest()).isEqualTo(Digest.of(TensorEncoding.encode(t)));
+  }
+
+  @Test
+  void decode_roundTripsAndRejectsTruncation() {
+    Tensor t = Tensor.ofLongs(new long[] {1, 3}, new long[] {1, -2, 3});
+    byte[] enc = TensorEncoding.encode(t);
+    assertThat(TensorEncoding.decode(enc)).isEqualTo(t);
+    byte[] cut = java.util.Arrays.copyOf(enc, enc.length - 1);
+    assertThatThrownBy(() -> TensorEncoding.decode(cut)).hasMessageContaining("data bytes");
+  }
+
+  @Test
+  void mapDigest_ignoresInsertionOrder_andDependsOnNames() {
+    Tensor a = Tensor.ofFloats(new long[] {1}, new float[] {1f});
+    Tensor b = Tensor.ofFloats(new long[] {1}, new float[] {2f});
+    Map<String, Tensor> m1 = new LinkedHashMap<>();
+    m1.put("x", a);
+    m1.put("y", b);
+    Map<String, Tensor> m2 = new LinkedHashMap<>();
+    m2.put("y", b);
+    m2.put("x", a);
+    assertThat(TensorEncoding.digest(m1)).isEqualTo(TensorEncoding.digest(m2));
+    assertThat(TensorEncoding.digest(Map.of("x", b, "y", a)))
+        .isNotEqualTo(TensorEncoding.digest(m1));
+    assertThat(TensorEncoding.digest(Map.of("x", a)).toString())
+        .isEqualTo(
+            "sha256:"
+                + Digest.of(
+                        dev.verity.core.Bytes.fromHex(
+                                "56544d50"
+                                    + "01"
+                                    + "01000000"
+                                    + "01000000"
+                                    + "78"
+                                    + "1300000000000000"
+                                    + "5654454e010101"
+                                    + "0100000000000000"
+                                    + "0000803f")
+                            .toByteArray())
+                    .hex());
+  }
+}
