@@ -1,0 +1,113 @@
+package dev.verity.node;
+
+import dev.verity.node.api.system.SystemApi;
+import dev.verity.node.config.NodeConfig;
+import dev.verity.node.http.ApiModule;
+import dev.verity.node.http.HttpApiServer;
+import dev.verity.node.http.Route;
+import dev.verity.node.http.Router;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Verity node: its model store and its HTTP API. Start one in-process with {@link
+ * #start(NodeConfig)}; {@link #close()} stops accepting requests, lets those in flight finish, then
+ * closes the store.
+ */
+public final class VerityNode implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(VerityNode.class);
+
+  private final NodeConfig config;
+  private final NodeServices services;
+  private final HttpApiServer server;
+  private final List<Route> routes;
+  private boolean closed;
+
+  private VerityNode(
+      NodeConfig config, NodeServices services, HttpApiServer server, List<Route> routes) {
+    this.config = config;
+    this.services = services;
+    this.server = server;
+    this.routes = routes;
+  }
+
+  /** Opens the store under {@code config.dataDir()} and serves the API. */
+  public static VerityNode start(NodeConfig config) throws IOException {
+    return start(config, List.of());
+  }
+
+  /** Like {@link #start(NodeConfig)}, with extra API modules registered after the built-in ones. */
+  public static VerityNode start(NodeConfig config, List<ApiModule> extra) throws IOException {
+    NodeServices services = NodeServices.open(config);
+    try {
+      Router router = new Router();
+      for (ApiModule m : services.modules()) {
+        m.register(router);
+      }
+      for (ApiModule m : extra) {
+        m.register(router);
+      }
+      HttpApiServer server =
+          HttpApiServer.start(router, config.host(), config.port(), config.maxJsonBytes());
+      VerityNode node = new VerityNode(config, services, server, List.copyOf(router.routes()));
+      log.info("Verity node listening on {} (data in {})", node.url(), config.dataDir());
+      return node;
+    } catch (IOException | RuntimeException e) {
+      services.close();
+      throw e;
+    }
+  }
+
+  public NodeConfig config() {
+    return config;
+  }
+
+  /** The port actually bound (useful when the configured port was 0). */
+  public int port() {
+    return server.address().getPort();
+  }
+
+  /** {@code http://host:port} as clients should use it. */
+  public URI url() {
+    String host = config.host();
+    try {
+      if (InetAddress.getByName(host).isAnyLocalAddress()) {
+        host = "127.0.0.1";
+      }
+    } catch (IOException e) {
+      // Keep the configured name.
+    }
+    if (host.contains(":") && !host.startsWith("[")) {
+      host = "[" + host + "]";
+    }
+    return URI.create("http://" + host + ":" + port());
+  }
+
+  /** Every route the node serves, for documentation checks. */
+  public List<Route> routes() {
+    return routes;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    server.stop(config.shutdownGrace());
+    services.close();
+    log.info("Verity node stopped");
+  }
+
+  /** The built-in API modules, given the node's services. */
+  static List<ApiModule> builtIn(NodeConfig config) {
+    List<ApiModule> list = new ArrayList<>();
+    list.add(new SystemApi(config.maxUploadBytes()));
+    return list;
+  }
+}

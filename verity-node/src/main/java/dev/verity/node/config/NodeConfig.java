@@ -1,0 +1,273 @@
+package dev.verity.node.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * How a node runs. Sources, later ones winning: built-in defaults, a config file ({@code .json} or
+ * Java properties), environment variables ({@code VERITY_NODE_*}), then explicit overrides such as
+ * command-line flags.
+ *
+ * <p>Settings (file key / environment variable):
+ *
+ * <ul>
+ *   <li>{@code data-dir} / {@code VERITY_NODE_DATA_DIR}: where blobs and manifests live
+ *   <li>{@code host} / {@code VERITY_NODE_HOST}: bind address, loopback by default
+ *   <li>{@code port} / {@code VERITY_NODE_PORT}: 0 picks a free port
+ *   <li>{@code max-upload-size} / {@code VERITY_NODE_MAX_UPLOAD_SIZE}: largest blob accepted, e.g.
+ *       {@code 512MiB}
+ *   <li>{@code max-json-size} / {@code VERITY_NODE_MAX_JSON_SIZE}: largest JSON request body
+ *   <li>{@code shutdown-grace-seconds} / {@code VERITY_NODE_SHUTDOWN_GRACE_SECONDS}: how long
+ *       requests in flight may finish on shutdown
+ * </ul>
+ */
+public record NodeConfig(
+    Path dataDir,
+    String host,
+    int port,
+    long maxUploadBytes,
+    long maxJsonBytes,
+    Duration shutdownGrace) {
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 7070;
+  public static final long DEFAULT_MAX_UPLOAD_BYTES = 64L << 30;
+  public static final long DEFAULT_MAX_JSON_BYTES = 8L << 20;
+
+  static final Set<String> KEYS =
+      Set.of(
+          "data-dir", "host", "port", "max-upload-size", "max-json-size", "shutdown-grace-seconds");
+
+  public NodeConfig {
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+    if (host.isBlank()) {
+      throw new NodeConfigException("host must not be empty");
+    }
+    if (port < 0 || port > 65535) {
+      throw new NodeConfigException("port must be between 0 and 65535, got " + port);
+    }
+    if (maxUploadBytes <= 0) {
+      throw new NodeConfigException("max upload size must be positive, got " + maxUploadBytes);
+    }
+    if (maxJsonBytes <= 0 || maxJsonBytes > Integer.MAX_VALUE - 8) {
+      throw new NodeConfigException(
+          "max JSON size must be between 1 byte and 2 GiB, got " + maxJsonBytes);
+    }
+    if (shutdownGrace.isNegative()) {
+      throw new NodeConfigException("shutdown grace must not be negative, got " + shutdownGrace);
+    }
+  }
+
+  /** Defaults: data under {@code ~/.verity/node}, {@code 127.0.0.1:7070}. */
+  public static NodeConfig defaults() {
+    return new NodeConfig(
+        Path.of(System.getProperty("user.home"), ".verity", "node"),
+        DEFAULT_HOST,
+        DEFAULT_PORT,
+        DEFAULT_MAX_UPLOAD_BYTES,
+        DEFAULT_MAX_JSON_BYTES,
+        Duration.ofSeconds(10));
+  }
+
+  /** An in-process node for tests and demos: given data dir, loopback, ephemeral port. */
+  public static NodeConfig ephemeral(Path dataDir) {
+    return defaults().withDataDir(dataDir).withPort(0);
+  }
+
+  /** Defaults, then {@code file} if given, then the {@code VERITY_NODE_*} variables of env. */
+  public static NodeConfig load(Optional<Path> file, Map<String, String> env) {
+    NodeConfig c = defaults();
+    if (file.isPresent()) {
+      c = c.apply(readFile(file.get()), "config file " + file.get());
+    }
+    Map<String, String> fromEnv = new LinkedHashMap<>();
+    for (String key : KEYS) {
+      String var = envName(key);
+      String v = env.get(var);
+      if (v != null) {
+        fromEnv.put(key, v);
+      }
+    }
+    return c.applyEach(fromEnv, key -> "environment variable " + envName(key));
+  }
+
+  static String envName(String key) {
+    return "VERITY_NODE_" + key.replace('-', '_').toUpperCase(Locale.ROOT);
+  }
+
+  private NodeConfig apply(Map<String, String> values, String source) {
+    for (String key : values.keySet()) {
+      if (!KEYS.contains(key)) {
+        throw new NodeConfigException(
+            source + ": unknown setting '" + key + "'; known: " + String.join(", ", sortedKeys()));
+      }
+    }
+    return applyEach(values, key -> source + ": " + key);
+  }
+
+  private NodeConfig applyEach(
+      Map<String, String> values, java.util.function.Function<String, String> where) {
+    NodeConfig c = this;
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      String key = e.getKey();
+      String v = e.getValue().trim();
+      String w = where.apply(key);
+      try {
+        c =
+            switch (key) {
+              case "data-dir" -> {
+                if (v.isEmpty()) {
+                  throw new NodeConfigException("must not be empty");
+                }
+                yield c.withDataDir(Path.of(v));
+              }
+              case "host" -> c.withHost(v);
+              case "port" -> c.withPort(parsePort(v));
+              case "max-upload-size" -> c.withMaxUploadBytes(parseSize(v));
+              case "max-json-size" ->
+                  new NodeConfig(
+                      c.dataDir, c.host, c.port, c.maxUploadBytes, parseSize(v), c.shutdownGrace);
+              case "shutdown-grace-seconds" ->
+                  new NodeConfig(
+                      c.dataDir,
+                      c.host,
+                      c.port,
+                      c.maxUploadBytes,
+                      c.maxJsonBytes,
+                      Duration.ofSeconds(parseLong(v, "a number of seconds")));
+              default -> throw new NodeConfigException("unknown setting");
+            };
+      } catch (NodeConfigException | java.nio.file.InvalidPathException ex) {
+        throw new NodeConfigException(w + ": " + ex.getMessage(), ex);
+      }
+    }
+    return c;
+  }
+
+  public NodeConfig withDataDir(Path dir) {
+    return new NodeConfig(dir, host, port, maxUploadBytes, maxJsonBytes, shutdownGrace);
+  }
+
+  public NodeConfig withHost(String h) {
+    return new NodeConfig(dataDir, h, port, maxUploadBytes, maxJsonBytes, shutdownGrace);
+  }
+
+  public NodeConfig withPort(int p) {
+    return new NodeConfig(dataDir, host, p, maxUploadBytes, maxJsonBytes, shutdownGrace);
+  }
+
+  public NodeConfig withMaxUploadBytes(long max) {
+    return new NodeConfig(dataDir, host, port, max, maxJsonBytes, shutdownGrace);
+  }
+
+  /** Parses {@code 1048576}, {@code 512KiB}, {@code 64MiB}, {@code 2GiB} (also KB/MB/GB as 2^n). */
+  public static long parseSize(String text) {
+    String t = text.trim();
+    String upper = t.toUpperCase(Locale.ROOT);
+    long mult = 1;
+    String[][] units = {
+      {"KIB", "10"},
+      {"MIB", "20"},
+      {"GIB", "30"},
+      {"TIB", "40"},
+      {"KB", "10"},
+      {"MB", "20"},
+      {"GB", "30"},
+      {"TB", "40"},
+      {"K", "10"},
+      {"M", "20"},
+      {"G", "30"},
+      {"T", "40"},
+      {"B", "0"}
+    };
+    for (String[] u : units) {
+      if (upper.endsWith(u[0])) {
+        mult = 1L << Integer.parseInt(u[1]);
+        t = t.substring(0, t.length() - u[0].length()).trim();
+        break;
+      }
+    }
+    long n = parseLong(t, "a size such as 1048576, 512MiB or 2GiB");
+    if (n > Long.MAX_VALUE / mult) {
+      throw new NodeConfigException("size '" + text + "' is too large");
+    }
+    return n * mult;
+  }
+
+  private static int parsePort(String v) {
+    long n = parseLong(v, "a port number (0-65535)");
+    if (n > 65535) {
+      throw new NodeConfigException("'" + v + "' is not a port number (0-65535)");
+    }
+    return (int) n;
+  }
+
+  private static long parseLong(String v, String what) {
+    try {
+      long n = Long.parseLong(v);
+      if (n < 0) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new NodeConfigException("'" + v + "' is not " + what);
+    }
+  }
+
+  private static Map<String, String> readFile(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new NodeConfigException("config file " + file + " does not exist or is not a file");
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    try (InputStream in = Files.newInputStream(file)) {
+      if (file.getFileName().toString().endsWith(".json")) {
+        JsonNode root;
+        try {
+          root = new ObjectMapper().readTree(in);
+        } catch (IOException e) {
+          throw new NodeConfigException(
+              "config file " + file + " is not valid JSON: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+          throw new NodeConfigException("config file " + file + " must hold a JSON object");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+          Map.Entry<String, JsonNode> e = it.next();
+          if (e.getValue().isContainerNode() || e.getValue().isNull()) {
+            throw new NodeConfigException(
+                "config file " + file + ": " + e.getKey() + " must be a string or number");
+          }
+          out.put(e.getKey(), e.getValue().asText());
+        }
+      } else {
+        Properties p = new Properties();
+        p.load(in);
+        for (String k : p.stringPropertyNames()) {
+          out.put(k, p.getProperty(k));
+        }
+      }
+    } catch (IOException e) {
+      throw new NodeConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  private static java.util.List<String> sortedKeys() {
+    return KEYS.stream().sorted().toList();
+  }
+}

@@ -1,0 +1,94 @@
+package dev.verity.node.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NodeConfigTest {
+  @TempDir Path dir;
+
+  @Test
+  void defaults_bindLoopback() {
+    NodeConfig c = NodeConfig.load(Optional.empty(), Map.of());
+    assertThat(c.host()).isEqualTo("127.0.0.1");
+    assertThat(c.port()).isEqualTo(7070);
+  }
+
+  @Test
+  void load_envOverridesFile() throws Exception {
+    Path f = dir.resolve("node.properties");
+    Files.writeString(f, "port=8080\nhost=127.0.0.2\nmax-upload-size=512MiB\ndata-dir=/tmp/x\n");
+    NodeConfig c =
+        NodeConfig.load(Optional.of(f), Map.of("VERITY_NODE_PORT", "9090", "UNRELATED", "1"));
+    assertThat(c.port()).isEqualTo(9090);
+    assertThat(c.host()).isEqualTo("127.0.0.2");
+    assertThat(c.maxUploadBytes()).isEqualTo(512L << 20);
+    assertThat(c.dataDir()).isEqualTo(Path.of("/tmp/x"));
+  }
+
+  @Test
+  void load_jsonFile() throws Exception {
+    Path f = dir.resolve("node.json");
+    Files.writeString(
+        f, "{\"port\": 0, \"max-json-size\": \"1KiB\", \"shutdown-grace-seconds\": 3}");
+    NodeConfig c = NodeConfig.load(Optional.of(f), Map.of());
+    assertThat(c.port()).isZero();
+    assertThat(c.maxJsonBytes()).isEqualTo(1024);
+    assertThat(c.shutdownGrace().toSeconds()).isEqualTo(3);
+  }
+
+  @Test
+  void load_badPortInEnv_namesVariable() {
+    assertThatThrownBy(() -> NodeConfig.load(Optional.empty(), Map.of("VERITY_NODE_PORT", "http")))
+        .isInstanceOf(NodeConfigException.class)
+        .hasMessage("environment variable VERITY_NODE_PORT: 'http' is not a port number (0-65535)");
+    assertThatThrownBy(() -> NodeConfig.load(Optional.empty(), Map.of("VERITY_NODE_PORT", "70000")))
+        .hasMessageContaining("'70000' is not a port number");
+  }
+
+  @Test
+  void load_unknownKeyInFile_namesKeyAndFile() throws Exception {
+    Path f = dir.resolve("node.properties");
+    Files.writeString(f, "prot=8080\n");
+    assertThatThrownBy(() -> NodeConfig.load(Optional.of(f), Map.of()))
+        .isInstanceOf(NodeConfigException.class)
+        .hasMessageContaining("config file " + f + ": unknown setting 'prot'");
+  }
+
+  @Test
+  void load_badSize_namesSetting() throws Exception {
+    Path f = dir.resolve("node.properties");
+    Files.writeString(f, "max-upload-size=lots\n");
+    assertThatThrownBy(() -> NodeConfig.load(Optional.of(f), Map.of()))
+        .hasMessageContaining("max-upload-size: 'lots' is not a size");
+  }
+
+  @Test
+  void load_missingFile_saysSo() {
+    Path f = dir.resolve("nope.json");
+    assertThatThrownBy(() -> NodeConfig.load(Optional.of(f), Map.of()))
+        .hasMessage("config file " + f + " does not exist or is not a file");
+  }
+
+  @Test
+  void load_malformedJson_saysSo() throws Exception {
+    Path f = dir.resolve("node.json");
+    Files.writeString(f, "{port: ");
+    assertThatThrownBy(() -> NodeConfig.load(Optional.of(f), Map.of()))
+        .hasMessageContaining("is not valid JSON");
+  }
+
+  @Test
+  void parseSize_units() {
+    assertThat(NodeConfig.parseSize("10")).isEqualTo(10);
+    assertThat(NodeConfig.parseSize("2KiB")).isEqualTo(2048);
+    assertThat(NodeConfig.parseSize("3 MiB")).isEqualTo(3L << 20);
+    assertThat(NodeConfig.parseSize("1GiB")).isEqualTo(1L << 30);
+  }
+}
