@@ -1,0 +1,277 @@
+package dev.verity.llm.transformer;
+
+import java.util.Objects;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Llama-2 forward pass in float32 under the rules of docs/ARITHMETIC.md: every operation is an
+ * IEEE-754 float operation (no fused multiply-add), every reduction runs in index order, and exp,
+ * sqrt, pow, cos and sin come from {@link StrictMath} evaluated in double and rounded once to
+ * float. The weights are shared and immutable; all mutable state is in {@link RunState}.
+ */
+public final class Transformer {
+  private static final VectorSpecies<Float> S = PackedMatrix.SPECIES;
+
+  private final LlamaConfig config;
+  private final LlamaWeights weights;
+  private final MatvecExecutor matvec;
+  private final float[] ropeFreq;
+  private final float attentionScale;
+
+  /** Receives the residual stream after each layer at each position (the trace leaves). */
+  @FunctionalInterface
+  public interface LayerObserver {
+    /** {@code activation} holds {@code dim} floats; it is reused after the call returns. */
+    void onLayerOutput(int position, int layer, float[] activation);
+  }
+
+  public Transformer(LlamaConfig config, LlamaWeights weights, MatvecExecutor matvec) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.weights = Objects.requireNonNull(weights, "weights");
+    this.matvec = Objects.requireNonNull(matvec, "matvec");
+    weights.checkShapes(config);
+    int hs = config.headSize();
+    ropeFreq = new float[hs / 2];
+    for (int i = 0; i < hs; i += 2) {
+      // freq = 1 / theta^(i / head_size), the exponent a float quotient, the power rounded once.
+      float exponent = i / (float) hs;
+      float p = (float) StrictMath.pow((double) config.ropeTheta(), (double) exponent);
+      ropeFreq[i / 2] = 1.0f / p;
+    }
+    attentionScale = (float) StrictMath.sqrt((double) hs);
+  }
+
+  public LlamaConfig config() {
+    return config;
+  }
+
+  public LlamaWeights weights() {
+    return weights;
+  }
+
+  public MatvecExecutor executor() {
+    return matvec;
+  }
+
+  /**
+   * Runs {@code token} at {@code pos}, filling the key/value cache for pos. When {@code logits} is
+   * true the classifier output is left in {@link RunState#logits()}.
+   */
+  public void forward(RunState s, int token, int pos, boolean logits, LayerObserver observer) {
+    LlamaConfig c = config;
+    if (token < 0 || token >= c.vocabSize()) {
+      throw new IllegalArgumentException(
+          "token " + token + " is outside the vocabulary of " + c.vocabSize());
+    }
+    if (pos < 0 || pos >= s.positions) {
+      throw new IllegalArgumentException(
+          "position " + pos + " is outside the context of " + s.positions);
+    }
+    System.arraycopy(weights.tokenEmbedding(), token * c.dim(), s.x, 0, c.dim());
+    rope(s, pos);
+    for (int l = 0; l < c.nLayers(); l++) {
+      layer(s, l, pos);
+      if (observer != null) {
+        observer.onLayerOutput(pos, l, s.x);
+      }
+    }
+    if (logits) {
+      rmsnorm(s.x, s.x, weights.rmsFinal(), c.rmsEps());
+      matvec.matvec(weights.classifier(), s.x, s.logits, 0);
+    }
+  }
+
+  /**
+   * Re-executes one (position, layer) step on its own: {@code inputs[t]} is the residual stream
+   * entering layer {@code layer} at position t for t = 0..pos (the committed outputs of layer-1, or
+   * the token embeddings for layer 0). Keys and values of earlier positions are recomputed from
+   * those inputs. Returns the layer's output at {@code pos}.
+   */
+  public float[] reexecuteLayer(int layer, float[][] inputs) {
+    LlamaConfig c = config;
+    if (layer < 0 || layer >= c.nLayers()) {
+      throw new IllegalArgumentException("layer " + layer + " is outside 0.." + (c.nLayers() - 1));
+    }
+    int pos = inputs.length - 1;
+    if (pos < 0 || pos >= c.seqLen()) {
+      throw new IllegalArgumentException(
+          "re-execution needs 1.." + c.seqLen() + " input activations, got " + inputs.length);
+    }
+    RunState s = new RunState(c, pos + 1);
+    for (int t = 0; t <= pos; t++) {
+      if (inputs[t].length != c.dim()) {
+        throw new IllegalArgumentException(
+            "input activation " + t + " has " + inputs[t].length + " floats, expected " + c.dim());
+      }
+      System.arraycopy(inputs[t], 0, s.x, 0, c.dim());
+      rope(s, t);
+      if (t < pos) {
+        keyValue(s, layer, t);
+      } else {
+        layer(s, layer, t);
+      }
+    }
+    return s.x.clone();
+  }
+
+  /** Token embedding row, the input of layer 0. */
+  public float[] embedding(int token) {
+    float[] out = new float[config.dim()];
+    System.arraycopy(weights.tokenEmbedding(), token * config.dim(), out, 0, config.dim());
+    return out;
+  }
+
+  private void rope(RunState s, int pos) {
+    float fpos = (float) pos;
+    for (int j = 0; j < ropeFreq.length; j++) {
+      float val = fpos * ropeFreq[j];
+      s.ropeCos[j] = (float) StrictMath.cos((double) val);
+      s.ropeSin[j] = (float) StrictMath.sin((double) val);
+    }
+  }
+
+  /** Computes and caches the key and value of layer {@code l} at {@code pos} from s.x. */
+  private void keyValue(RunState s, int l, int pos) {
+    LlamaConfig c = config;
+    LlamaWeights.Layer w = weights.layers().get(l);
+    int kvDim = c.kvDim();
+    int kOff = (l * s.positions + pos) * kvDim;
+    rmsnorm(s.xb, s.x, w.rmsAtt(), c.rmsEps());
+    matvec.matvec(w.wk(), s.xb, s.keyCache, kOff);
+    matvec.matvec(w.wv(), s.xb, s.valueCache, kOff);
+    rotate(s, s.keyCache, kOff, kvDim);
+  }
+
+  private void rotate(RunState s, float[] v, int off, int len) {
+    int hs = config.headSize();
+    float[] cos = s.ropeCos;
+    float[] sin = s.ropeSin;
+    for (int i = 0; i < len; i += 2) {
+      int j = (i % hs) >> 1;
+      float fcr = cos[j];
+      float fci = sin[j];
+      float v0 = v[off + i];
+      float v1 = v[off + i + 1];
+      v[off + i] = v0 * fcr - v1 * fci;
+      v[off + i + 1] = v0 * fci + v1 * fcr;
+    }
+  }
+
+  private void layer(RunState s, int l, int pos) {
+    LlamaConfig c = config;
+    LlamaWeights.Layer w = weights.layers().get(l);
+    int dim = c.dim();
+    int hs = c.headSize();
+    int kvDim = c.kvDim();
+    int kvMul = c.kvMul();
+    int positions = s.positions;
+
+    keyValue(s, l, pos);
+    // keyValue normalised s.x into s.xb already; the query uses the same normalised input.
+    matvec.matvec(w.wq(), s.xb, s.q, 0);
+    rotate(s, s.q, 0, dim);
+
+    int layerBase = l * positions * kvDim;
+    float[] kc = s.keyCache;
+    float[] vc = s.valueCache;
+    float[] att = s.att;
+    float[] q = s.q;
+    float[] xb = s.xb;
+    for (int h = 0; h < c.nHeads(); h++) {
+      int qOff = h * hs;
+      int headOff = (h / kvMul) * hs;
+      for (int t = 0; t <= pos; t++) {
+        int kOff = layerBase + t * kvDim + headOff;
+        float score = 0f;
+        for (int i = 0; i < hs; i++) {
+          score += q[qOff + i] * kc[kOff + i];
+        }
+        att[t] = score / attentionScale;
+      }
+      softmax(att, pos + 1);
+      int xOff = h * hs;
+      weightedValues(att, pos, vc, layerBase + headOff, kvDim, xb, xOff, hs);
+    }
+    matvec.matvec(w.wo(), xb, s.xb2, 0);
+    float[] x = s.x;
+    float[] xb2 = s.xb2;
+    for (int i = 0; i < dim; i++) {
+      x[i] += xb2[i];
+    }
+
+    rmsnorm(xb, x, w.rmsFfn(), c.rmsEps());
+    matvec.matvec(w.w1(), xb, s.hb, 0);
+    matvec.matvec(w.w3(), xb, s.hb2, 0);
+    float[] hb = s.hb;
+    float[] hb2 = s.hb2;
+    for (int i = 0; i < c.hiddenDim(); i++) {
+      float val = hb[i];
+      val *= (1.0f / (1.0f + (float) StrictMath.exp((double) -val)));
+      val *= hb2[i];
+      hb[i] = val;
+    }
+    matvec.matvec(w.w2(), hb, xb, 0);
+    for (int i = 0; i < dim; i++) {
+      x[i] += xb[i];
+    }
+  }
+
+  /**
+   * {@code out[i] = Σ_t att[t]·v_t[i]} for t = 0..pos in order, each i independent; vector lanes
+   * run across i, which leaves every sum's order unchanged.
+   */
+  private static void weightedValues(
+      float[] att, int pos, float[] vc, int base, int kvDim, float[] out, int outOff, int hs) {
+    int lanes = S.length();
+    int i = 0;
+    for (; i + lanes <= hs; i += lanes) {
+      FloatVector acc = FloatVector.zero(S);
+      for (int t = 0; t <= pos; t++) {
+        FloatVector v = FloatVector.fromArray(S, vc, base + t * kvDim + i);
+        acc = acc.add(v.mul(att[t]));
+      }
+      acc.intoArray(out, outOff + i);
+    }
+    for (; i < hs; i++) {
+      float acc = 0f;
+      for (int t = 0; t <= pos; t++) {
+        acc += att[t] * vc[base + t * kvDim + i];
+      }
+      out[outOff + i] = acc;
+    }
+  }
+
+  /** {@code o = weight ⊙ (x / sqrt(mean(x²) + eps))} with the sum of squares in index order. */
+  static void rmsnorm(float[] o, float[] x, float[] weight, float eps) {
+    int n = weight.length;
+    float ss = 0f;
+    for (int j = 0; j < n; j++) {
+      ss += x[j] * x[j];
+    }
+    ss /= (float) n;
+    ss += eps;
+    ss = 1.0f / (float) StrictMath.sqrt((double) ss);
+    for (int j = 0; j < n; j++) {
+      o[j] = weight[j] * (ss * x[j]);
+    }
+  }
+
+  /** In-place softmax of {@code x[0..n)}: max in order, exp, sum in order, divide. */
+  public static void softmax(float[] x, int n) {
+    float max = x[0];
+    for (int i = 1; i < n; i++) {
+      if (x[i] > max) {
+        max = x[i];
+      }
+    }
+    float sum = 0f;
+    for (int i = 0; i < n; i++) {
+      x[i] = (float) StrictMath.exp((double) (x[i] - max));
+      sum += x[i];
+    }
+    for (int i = 0; i < n; i++) {
+      x[i] /= sum;
+    }
+  }
+}
