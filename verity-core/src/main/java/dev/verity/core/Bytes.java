@@ -19,6 +19,11 @@ public final class Bytes implements Comparable<Bytes> {
     return new Bytes(value.clone());
   }
 
+  /** The UTF-8 encoding of {@code text}. */
+  public static Bytes utf8(String text) {
+    return new Bytes(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /** Parses lower- or upper-case hex. */
   public static Bytes fromHex(String hex) {
     try {
@@ -42,6 +47,31 @@ public final class Bytes implements Comparable<Bytes> {
 
   public String toHex() {
     return HEX.formatHex(value);
+  }
+
+  /** Standard base64 (RFC 4648 section 4) with padding. */
+  public String toBase64() {
+    return java.util.Base64.getEncoder().encodeToString(value);
+  }
+
+  /** Decodes as UTF-8, replacing malformed sequences. */
+  public String toUtf8String() {
+    return new String(value, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** Bytes {@code [from, to)} as a new value. */
+  public Bytes slice(int from, int to) {
+    return new Bytes(Arrays.copyOfRange(value, from, to));
+  }
+
+  /** Writes the bytes without copying them. */
+  public void writeTo(java.io.OutputStream out) throws java.io.IOException {
+    out.write(value);
+  }
+
+  /** A read-only stream over the bytes. */
+  public java.io.InputStream newInputStream() {
+    return new java.io.ByteArrayInputStream(value);
   }
 
   public Bytes concat(Bytes other) {
