@@ -1,0 +1,136 @@
+package dev.verity.receipt;
+
+import dev.verity.core.Bytes;
+import dev.verity.core.Digest;
+import dev.verity.receipt.eth.EthAddress;
+import dev.verity.receipt.eth.EthSignature;
+import java.io.ByteArrayOutputStream;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The canonical binary encoding of a signed receipt (docs/RECEIPTS.md has the table): magic {@code
+ * "vrc" 0x01}, then every field in declaration order, fixed-width big-endian integers,
+ * one-byte-length-prefixed ASCII strings, and the 65-byte signature last. Decoding accepts exactly
+ * what encoding produces.
+ */
+public final class ReceiptCodec {
+  static final byte[] MAGIC = {'v', 'r', 'c', 1};
+
+  /** Upper bound of an encoding, used to reject oversized input early. */
+  public static final int MAX_LENGTH =
+      4 + 8 + 20 + 32 + 3 * 65 + 32 + 1 + 32 * 3 + 8 + 20 + 129 + 8 + 8 + 65;
+
+  private ReceiptCodec() {}
+
+  public static Bytes encode(SignedReceipt sr) {
+    Receipt r = sr.receipt();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(400);
+    out.writeBytes(MAGIC);
+    putLong(out, sr.domain().chainId());
+    out.writeBytes(sr.domain().verifyingContract().value().toByteArray());
+    out.writeBytes(r.modelDigest().value().toByteArray());
+    putString(out, r.engineId());
+    putString(out, r.engineVersion());
+    out.writeBytes(r.engineConfigDigest().value().toByteArray());
+    out.write(Receipt.numericModeCode(r.numericMode()));
+    out.writeBytes(r.inputDigest().value().toByteArray());
+    out.writeBytes(r.outputDigest().value().toByteArray());
+    out.writeBytes(r.traceRoot().value().toByteArray());
+    putLong(out, r.traceLeaves());
+    out.writeBytes(r.node().value().toByteArray());
+    putString(out, r.requestId());
+    putLong(out, r.timeMillis());
+    putString(out, r.policy().text());
+    putLong(out, r.seed());
+    out.writeBytes(sr.signature().toBytes().toByteArray());
+    return Bytes.copyOf(out.toByteArray());
+  }
+
+  public static SignedReceipt decode(Bytes bytes) {
+    if (bytes.length() > MAX_LENGTH) {
+      throw new ReceiptFormatException("receipt encoding is too long: " + bytes.length());
+    }
+    ByteBuffer b = ByteBuffer.wrap(bytes.toByteArray());
+    try {
+      byte[] magic = new byte[4];
+      b.get(magic);
+      if (!java.util.Arrays.equals(magic, MAGIC)) {
+        throw new ReceiptFormatException("not a Verity receipt encoding (bad magic)");
+      }
+      long chainId = b.getLong();
+      EthAddress contract = new EthAddress(take(b, 20));
+      Digest model = new Digest(take(b, 32));
+      String engineId = getString(b, "engineId");
+      String engineVersion = getString(b, "engineVersion");
+      Digest config = new Digest(take(b, 32));
+      int mode = b.get() & 0xff;
+      Digest input = new Digest(take(b, 32));
+      Digest output = new Digest(take(b, 32));
+      Digest trace = new Digest(take(b, 32));
+      long traceLeaves = b.getLong();
+      EthAddress node = new EthAddress(take(b, 20));
+      String requestId = getString(b, "requestId");
+      long time = b.getLong();
+      String policy = getString(b, "policy");
+      long seed = b.getLong();
+      EthSignature sig = EthSignature.fromBytes(take(b, 65));
+      if (b.hasRemaining()) {
+        throw new ReceiptFormatException(
+            "receipt encoding has " + b.remaining() + " trailing bytes");
+      }
+      Receipt r =
+          new Receipt(
+              model,
+              engineId,
+              engineVersion,
+              config,
+              Receipt.numericModeOf(mode),
+              input,
+              output,
+              trace,
+              traceLeaves,
+              node,
+              requestId,
+              time,
+              VerificationPolicy.parse(policy),
+              seed);
+      return new SignedReceipt(r, new ReceiptDomain(chainId, contract), sig);
+    } catch (BufferUnderflowException e) {
+      throw new ReceiptFormatException("receipt encoding is truncated", e);
+    } catch (ReceiptFormatException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw new ReceiptFormatException("invalid receipt encoding: " + e.getMessage(), e);
+    }
+  }
+
+  private static void putLong(ByteArrayOutputStream out, long v) {
+    out.writeBytes(ByteBuffer.allocate(8).putLong(v).array());
+  }
+
+  private static void putString(ByteArrayOutputStream out, String s) {
+    byte[] b = s.getBytes(StandardCharsets.US_ASCII);
+    out.write(b.length);
+    out.writeBytes(b);
+  }
+
+  private static Bytes take(ByteBuffer b, int n) {
+    byte[] out = new byte[n];
+    b.get(out);
+    return Bytes.copyOf(out);
+  }
+
+  private static String getString(ByteBuffer b, String field) {
+    int n = b.get() & 0xff;
+    byte[] s = new byte[n];
+    b.get(s);
+    for (byte c : s) {
+      if (c < 0x21 || c > 0x7e) {
+        throw new ReceiptFormatException(field + " is not printable ASCII");
+      }
+    }
+    return new String(s, StandardCharsets.US_ASCII);
+  }
+}
