@@ -241,6 +241,47 @@ class OrtEngineTest {
   }
 
   @Test
+  void load_externalDataInsideModelDir_loads() throws Exception {
+    Path modelDir = Files.createDirectories(dir.resolve("model"));
+    Files.write(modelDir.resolve("w.bin"), littleEndianFloats(5, 6, 7, 8));
+    Path m = TinyOnnx.externalInitializer(modelDir, "ext.onnx", "w.bin");
+    try (LoadedModel model = ENGINE.load(m, EngineLimits.DEFAULT)) {
+      assertThat(model.run(Map.of(), RunOptions.DEFAULT).outputs().get("y").toFloats())
+          .containsExactly(5f, 6f, 7f, 8f);
+    }
+  }
+
+  @Test
+  void load_externalDataEscapingModelDir_refused() throws Exception {
+    Path modelDir = Files.createDirectories(dir.resolve("model"));
+    Files.write(dir.resolve("secret.bin"), littleEndianFloats(1, 2, 3, 4));
+    Path dotdot = TinyOnnx.externalInitializer(modelDir, "dotdot.onnx", "../secret.bin");
+    assertThatThrownBy(() -> ENGINE.load(dotdot, EngineLimits.DEFAULT))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("escapes model directory");
+    Path absolute =
+        TinyOnnx.externalInitializer(
+            modelDir, "absolute.onnx", dir.resolve("secret.bin").toString());
+    assertThatThrownBy(() -> ENGINE.load(absolute, EngineLimits.DEFAULT))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("Absolute path not allowed");
+    Files.createSymbolicLink(modelDir.resolve("link.bin"), dir.resolve("secret.bin"));
+    Path link = TinyOnnx.externalInitializer(modelDir, "link.onnx", "link.bin");
+    assertThatThrownBy(() -> ENGINE.load(link, EngineLimits.DEFAULT))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("escapes model directory");
+  }
+
+  private static byte[] littleEndianFloats(float... v) {
+    java.nio.ByteBuffer b =
+        java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (float f : v) {
+      b.putFloat(f);
+    }
+    return b.array();
+  }
+
+  @Test
   void load_modelLargerThanBudget_refused() {
     EngineLimits tiny = new EngineLimits(1024, 1024, Duration.ofSeconds(10));
     assertThatThrownBy(() -> ENGINE.load(Shared.mnistModel(), tiny))

@@ -32,6 +32,31 @@ final class TinyOnnx {
     return p;
   }
 
+  /**
+   * A model whose only node is Identity on a float[4] initializer stored as external data at {@code
+   * location} (relative to the model file, as ONNX specifies).
+   */
+  static Path externalInitializer(Path dir, String file, String location) throws IOException {
+    Msg init =
+        new Msg()
+            .varint(1, 4)
+            .varint(2, 1)
+            .str(8, "w")
+            .msg(13, new Msg().str(1, "location").str(2, location))
+            .msg(13, new Msg().str(1, "length").str(2, "16"))
+            .varint(14, 1); // data_location = EXTERNAL
+    Msg graph =
+        new Msg()
+            .msg(1, new Msg().str(1, "w").str(2, "y").str(4, "Identity"))
+            .str(2, "g")
+            .msg(5, init)
+            .msg(12, new Msg().str(1, "y").bytes(2, typeProto(1, List.of(4L))));
+    Msg model = new Msg().varint(1, 8).msg(8, new Msg().str(1, "").varint(2, 13)).msg(7, graph);
+    Path p = dir.resolve(file);
+    Files.write(p, model.bytes());
+    return p;
+  }
+
   private static byte[] typeProto(int elemType, List<Object> dims) {
     Msg shape = new Msg();
     for (Object d : dims) {
