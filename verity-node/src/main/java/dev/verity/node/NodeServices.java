@@ -1,27 +1,65 @@
 package dev.verity.node;
 
+import dev.verity.hub.store.BlobStore;
+import dev.verity.hub.store.ModelStore;
+import dev.verity.hub.store.StoreLimits;
+import dev.verity.node.api.blobs.BlobsApi;
+import dev.verity.node.api.models.ModelsApi;
+import dev.verity.node.api.system.SystemApi;
 import dev.verity.node.config.NodeConfig;
 import dev.verity.node.http.ApiModule;
 import java.io.IOException;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** What the node's API modules run on: the model store (and later engines and the log). */
-final class NodeServices implements AutoCloseable {
+/**
+ * What the node's API modules run on: the blob and model stores (later also engines and the receipt
+ * log). Opened before the server binds, closed after it has drained.
+ */
+public final class NodeServices implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(NodeServices.class);
+
   private final NodeConfig config;
+  private final BlobStore blobs;
+  private final ModelStore models;
 
-  private NodeServices(NodeConfig config) {
+  private NodeServices(NodeConfig config, BlobStore blobs, ModelStore models) {
     this.config = config;
+    this.blobs = blobs;
+    this.models = models;
   }
 
   static NodeServices open(NodeConfig config) throws IOException {
-    java.nio.file.Files.createDirectories(config.dataDir());
-    return new NodeServices(config);
+    StoreLimits limits =
+        StoreLimits.defaults()
+            .withMaxBlobBytes(config.maxUploadBytes())
+            .withMaxManifestBytes(config.maxJsonBytes());
+    BlobStore blobs = new BlobStore(config.dataDir(), limits);
+    int stale = blobs.cleanupStaleUploads();
+    if (stale > 0) {
+      log.info("removed {} stale partial upload file(s)", stale);
+    }
+    return new NodeServices(config, blobs, new ModelStore(blobs));
+  }
+
+  public BlobStore blobs() {
+    return blobs;
+  }
+
+  public ModelStore models() {
+    return models;
   }
 
   List<ApiModule> modules() {
-    return VerityNode.builtIn(config);
+    return List.of(
+        new SystemApi(config.maxUploadBytes()),
+        new BlobsApi(blobs, config.maxUploadBytes()),
+        new ModelsApi(models));
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    // The stores write every change durably when it happens; nothing is buffered to flush.
+  }
 }

@@ -1,6 +1,5 @@
 package dev.verity.node;
 
-import dev.verity.node.api.system.SystemApi;
 import dev.verity.node.config.NodeConfig;
 import dev.verity.node.http.ApiModule;
 import dev.verity.node.http.HttpApiServer;
@@ -9,7 +8,6 @@ import dev.verity.node.http.Router;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +61,11 @@ public final class VerityNode implements AutoCloseable {
     }
   }
 
+  /** The stores behind the API, for in-process use (demo, tests, later engines). */
+  public NodeServices services() {
+    return services;
+  }
+
   public NodeConfig config() {
     return config;
   }
@@ -102,12 +105,5 @@ public final class VerityNode implements AutoCloseable {
     server.stop(config.shutdownGrace());
     services.close();
     log.info("Verity node stopped");
-  }
-
-  /** The built-in API modules, given the node's services. */
-  static List<ApiModule> builtIn(NodeConfig config) {
-    List<ApiModule> list = new ArrayList<>();
-    list.add(new SystemApi(config.maxUploadBytes()));
-    return list;
   }
 }

@@ -35,6 +35,10 @@ public final class ProblemMapper {
               Map.of());
       case FormatException f ->
           new Mapped(Problem.of(400, "bad-format", "Malformed input", f.getMessage()), Map.of());
+      case BodyReadException b ->
+          new Mapped(
+              Problem.of(400, "incomplete-body", "Incomplete request body", b.getMessage()),
+              Map.of());
       case IllegalArgumentException i ->
           new Mapped(Problem.of(400, "bad-request", "Bad request", i.getMessage()), Map.of());
       default -> {

@@ -79,9 +79,45 @@ public final class Request {
     return longHeader("Content-Length").orElse(-1L);
   }
 
-  /** The raw request body. Callers that accept large bodies enforce their own limit. */
+  /**
+   * The raw request body. Callers that accept large bodies enforce their own limit. A failure to
+   * read it (the client went away) surfaces as {@link BodyReadException}.
+   */
   public InputStream body() {
-    return exchange.getRequestBody();
+    return new java.io.FilterInputStream(exchange.getRequestBody()) {
+      private long count;
+
+      @Override
+      public int read() throws IOException {
+        try {
+          int b = super.read();
+          if (b >= 0) {
+            count++;
+          }
+          return b;
+        } catch (IOException e) {
+          throw failed(e);
+        }
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        try {
+          int n = super.read(b, off, len);
+          if (n > 0) {
+            count += n;
+          }
+          return n;
+        } catch (IOException e) {
+          throw failed(e);
+        }
+      }
+
+      private BodyReadException failed(IOException e) {
+        return new BodyReadException(
+            "request body ended early after " + count + " bytes: " + e.getMessage(), e);
+      }
+    };
   }
 
   /** The body as JSON, refusing more than the configured JSON limit with a 413. */
