@@ -76,6 +76,12 @@ public record LlamaConfig(
     }
   }
 
+  /** The same hyperparameters with the classifier shared or separate. */
+  public LlamaConfig withShared(boolean shared) {
+    return new LlamaConfig(
+        dim, hiddenDim, nLayers, nHeads, nKvHeads, vocabSize, seqLen, ropeTheta, rmsEps, shared);
+  }
+
   public int headSize() {
     return dim / nHeads;
   }
