@@ -7,7 +7,7 @@ import dev.verity.engine.Tensor;
 import org.junit.jupiter.api.Test;
 
 class OrtToleranceTest {
-  private static final OrtTolerance T = new OrtTolerance(1e-3, 1e-4);
+  private static final OrtTolerance T = new OrtTolerance(1e-3, 1e-4, 0);
 
   private static Tensor f(float... v) {
     return Tensor.ofFloats(new long[] {v.length}, v);
@@ -31,6 +31,22 @@ class OrtToleranceTest {
                 org.assertj.core.api.Assertions.assertThat(
                         ((ToleranceExceededException) e).elementIndex())
                     .isEqualTo(1));
+  }
+
+  @Test
+  void verify_scaleTerm_allowsErrorProportionalToLargestValue() {
+    OrtTolerance scaled = new OrtTolerance(0, 0, 1e-5);
+    // Largest |reference| is 10000, so every element may be off by 0.1.
+    assertThatCode(() -> scaled.verify(f(10000f, 0.5f), f(10000.05f, 0.59f)))
+        .doesNotThrowAnyException();
+    assertThatThrownBy(() -> scaled.verify(f(10000f, 0.5f), f(10000f, 0.62f)))
+        .isInstanceOf(ToleranceExceededException.class)
+        .hasMessageContaining("element 1")
+        .hasMessageContaining("largest |reference|");
+    // Infinities do not inflate the scale.
+    assertThatThrownBy(
+            () -> scaled.verify(f(Float.POSITIVE_INFINITY, 0f), f(Float.POSITIVE_INFINITY, 1f)))
+        .isInstanceOf(ToleranceExceededException.class);
   }
 
   @Test
@@ -70,8 +86,9 @@ class OrtToleranceTest {
 
   @Test
   void constructor_negativeOrNan_refused() {
-    assertThatThrownBy(() -> new OrtTolerance(-1, 0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new OrtTolerance(0, Double.NaN))
+    assertThatThrownBy(() -> new OrtTolerance(-1, 0, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new OrtTolerance(0, Double.NaN, 0))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }
