@@ -121,8 +121,18 @@ public final class Nd {
     }
     ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(bytes())).order(ByteOrder.LITTLE_ENDIAN);
     switch (type) {
-      case FLOAT32 -> b.asFloatBuffer().put(f);
-      case FLOAT64 -> b.asDoubleBuffer().put(d);
+      // NaN sign and payload differ between CPUs and between scalar and vector code, so every
+      // NaN leaves the engine in the canonical quiet form (0x7fc00000 / 0x7ff8000000000000).
+      case FLOAT32 -> {
+        for (float v : f) {
+          b.putInt(Float.floatToIntBits(v));
+        }
+      }
+      case FLOAT64 -> {
+        for (double v : d) {
+          b.putLong(Double.doubleToLongBits(v));
+        }
+      }
       default -> {
         int w = type.byteSize();
         for (long v : l) {
