@@ -19,13 +19,15 @@ public final class MatvecExecutor implements AutoCloseable {
   private final Kernels kernels;
   private final int threads;
   private final ExecutorService pool;
+  private final long parallelThreshold;
 
-  private MatvecExecutor(Kernels kernels, int threads) {
+  private MatvecExecutor(Kernels kernels, int threads, long parallelThreshold) {
     if (threads < 1 || threads > 1024) {
       throw new IllegalArgumentException("threads must be in 1..1024, got " + threads);
     }
     this.kernels = kernels;
     this.threads = threads;
+    this.parallelThreshold = parallelThreshold;
     if (threads == 1) {
       this.pool = null;
     } else {
@@ -41,7 +43,12 @@ public final class MatvecExecutor implements AutoCloseable {
   }
 
   public static MatvecExecutor create(Kernels kernels, int threads) {
-    return new MatvecExecutor(kernels, threads);
+    return new MatvecExecutor(kernels, threads, PARALLEL_THRESHOLD);
+  }
+
+  /** As {@link #create(Kernels, int)}, splitting every product of at least {@code threshold}. */
+  public static MatvecExecutor create(Kernels kernels, int threads, long threshold) {
+    return new MatvecExecutor(kernels, threads, threshold);
   }
 
   public Kernels kernels() {
@@ -55,7 +62,7 @@ public final class MatvecExecutor implements AutoCloseable {
   /** {@code out[outOffset + i] = Σ_k W[i][k]·x[k]}. */
   public void matvec(PackedMatrix w, float[] x, float[] out, int outOffset) {
     int blocks = w.blocks();
-    if (pool == null || blocks < 2 || (long) w.rows() * w.cols() < PARALLEL_THRESHOLD) {
+    if (pool == null || blocks < 2 || (long) w.rows() * w.cols() < parallelThreshold) {
       kernels.matvecBlocks(w, x, out, outOffset, 0, blocks);
       return;
     }
