@@ -93,7 +93,7 @@ public final class NoteSigner {
 
   public static NoteSigner fromSkey(String skey) {
     Objects.requireNonNull(skey, "signer key");
-    String[] parts = skey.strip().split("\\+", -1);
+    String[] parts = skey.strip().split("\\+", 5);
     if (parts.length != 5 || !parts[0].equals("PRIVATE") || !parts[1].equals("KEY")) {
       throw new NoteFormatException(
           "signer key must be PRIVATE+KEY+<name>+<hex key ID>+<base64 key>");
