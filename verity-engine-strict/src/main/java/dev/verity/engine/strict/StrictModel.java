@@ -48,6 +48,7 @@ public final class StrictModel implements LoadedModel {
   private final Nd[] constants;
   private final Step[] steps;
   private final int[][] freeAfter;
+  private long constantBytes;
 
   /** One node in execution order. {@code folded} holds its outputs when computed at load. */
   private record Step(
@@ -272,6 +273,11 @@ public final class StrictModel implements LoadedModel {
             stepArr,
             freeAfter);
     m.foldConstants();
+    for (Nd c : m.constants) {
+      if (c != null) {
+        m.constantBytes += c.bytes();
+      }
+    }
     return m;
   }
 
@@ -415,6 +421,8 @@ public final class StrictModel implements LoadedModel {
   public InferenceResult run(Map<String, Tensor> given, RunOptions options)
       throws InferenceException {
     ExecContext ctx = newContext();
+    // The model's constants (initializers and folded values) stay live for the whole run.
+    ctx.addLive(constantBytes);
     Nd[] values = constants.clone();
     for (String name : given.keySet()) {
       boolean known = false;
@@ -437,7 +445,7 @@ public final class StrictModel implements LoadedModel {
       long bytes = t.elementCount() * t.type().byteSize();
       try {
         ctx.at("input '" + s.name() + "'");
-        ctx.reserve(bytes, "input", Nd.zeros(DataType.BOOL, new int[0]).shape);
+        ctx.reserve(bytes, "input", Arrays.stream(t.shape()).mapToInt(d -> (int) d).toArray());
       } catch (RunFailure e) {
         throw new InferenceException(e.getMessage());
       }
