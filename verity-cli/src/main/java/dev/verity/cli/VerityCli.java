@@ -1,5 +1,11 @@
 package dev.verity.cli;
 
+import dev.verity.cli.demo.DemoCommand;
+import dev.verity.cli.key.KeyCommand;
+import dev.verity.cli.model.ModelCommand;
+import dev.verity.cli.node.NodeCommand;
+import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,19 +15,60 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "verity 0.1.0",
     description = "Verifiable AI inference: publish models, run a node, verify answers.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {
+      KeyCommand.class,
+      ModelCommand.class,
+      NodeCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  verity demo                        publish, download and verify the shared models",
+      "  verity key generate                create a publisher key (~/.verity/keys)",
+      "  verity node run --port 7070        run a node until Ctrl-C",
+      "  verity model publish DIR --name my-model --version 1",
+      "",
+      "Add --verbose to any command to see stack traces of errors."
+    })
 public final class VerityCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @CommandLine.Option(
+      names = "--verbose",
+      scope = CommandLine.ScopeType.INHERIT,
+      description = "Print stack traces of errors.")
+  boolean verbose;
 
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new VerityCli());
     cl.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
-          commandLine.getErr().println("error: " + ex.getMessage());
-          return 1;
+          PrintWriter err = commandLine.getErr();
+          err.println("error: " + message(ex));
+          if (List.of(parseResult.originalArgs().toArray(new String[0])).contains("--verbose")) {
+            ex.printStackTrace(err);
+          }
+          err.flush();
+          return ex instanceof CliException c ? c.exitCode() : 1;
         });
     return cl;
+  }
+
+  /** The exception's own message; the class name only when it has none. */
+  static String message(Throwable ex) {
+    String m = ex.getMessage();
+    if (ex instanceof java.nio.file.NoSuchFileException n) {
+      return "no such file: " + n.getFile();
+    }
+    if (ex instanceof java.nio.file.AccessDeniedException a) {
+      return "permission denied: " + a.getFile();
+    }
+    if (m == null || m.isBlank()) {
+      return ex.getClass().getSimpleName();
+    }
+    return m;
   }
 
   public static void main(String[] args) {
@@ -30,6 +77,6 @@ public final class VerityCli implements Runnable {
 
   @Override
   public void run() {
-    spec.commandLine().usage(System.out);
+    spec.commandLine().usage(spec.commandLine().getOut());
   }
 }

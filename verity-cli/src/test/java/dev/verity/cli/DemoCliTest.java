@@ -1,0 +1,37 @@
+package dev.verity.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DemoCliTest {
+  @Test
+  void demo_publishesDownloadsVerifies_andExitsZero(@TempDir Path home) {
+    String old = System.getProperty("verity.home");
+    System.setProperty("verity.home", home.toString());
+    try {
+      Cli.Result r = Cli.run("demo");
+      assertThat(r.exit()).as(r.err()).isZero();
+      assertThat(r.out())
+          .containsPattern("mnist@7 manifest digest: sha256:[0-9a-f]{64}")
+          .containsPattern("tinystories-260k@1 manifest digest: sha256:[0-9a-f]{64}")
+          .contains("stories260K.bin     1056540 bytes")
+          .contains("verified tinystories-260k@1")
+          .contains("downloaded tinystories-260k@1 and verified it offline: OK")
+          .contains("node stopped");
+      assertThat(home.resolve("demo/publisher.key")).exists();
+      // A second run reuses the key.
+      Cli.Result again = Cli.run("demo");
+      assertThat(again.exit()).as(again.err()).isZero();
+      assertThat(again.out()).doesNotContain("created demo publisher key");
+    } finally {
+      if (old == null) {
+        System.clearProperty("verity.home");
+      } else {
+        System.setProperty("verity.home", old);
+      }
+    }
+  }
+}
