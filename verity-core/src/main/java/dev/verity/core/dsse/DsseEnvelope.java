@@ -89,7 +89,16 @@ public record DsseEnvelope(String payloadType, Bytes payload, List<DsseSignature
     Bytes pae = pae(payloadType, payload);
     Set<String> bad = new TreeSet<>();
     Set<String> unknown = new TreeSet<>();
+    Set<String> malformed = new TreeSet<>();
     for (DsseSignature sig : signatures) {
+      if (sig.sig().length() != 64) {
+        malformed.add(
+            (sig.keyid().isEmpty() ? "(no key id)" : sig.keyid())
+                + ": "
+                + sig.sig().length()
+                + " bytes");
+        continue;
+      }
       List<VerifyingKey> candidates = new ArrayList<>();
       for (VerifyingKey key : trusted) {
         if (sig.keyid().isEmpty() || sig.keyid().equals(key.keyId())) {
@@ -117,6 +126,10 @@ public record DsseEnvelope(String payloadType, Bytes payload, List<DsseSignature
               + " does not verify over payload type '"
               + payloadType
               + "' (payload or signature altered)");
+    }
+    if (!malformed.isEmpty() && unknown.isEmpty()) {
+      throw new SignatureVerificationException(
+          "malformed signature(s) " + malformed + ": an Ed25519 signature has 64 bytes");
     }
     List<String> trustedIds = new ArrayList<>();
     trusted.forEach(k -> trustedIds.add(k.keyId()));

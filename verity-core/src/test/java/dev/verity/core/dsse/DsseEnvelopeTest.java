@@ -88,6 +88,19 @@ class DsseEnvelopeTest {
   }
 
   @Test
+  void verify_truncatedSignature_reportedAsMalformed() {
+    DsseEnvelope env =
+        new DsseEnvelope(
+            TYPE,
+            HELLO,
+            List.of(new DsseSignature(GOLDEN.verifyingKey().keyId(), Bytes.fromHex("0102"))));
+    assertThatThrownBy(() -> env.verify(List.of(GOLDEN.verifyingKey())))
+        .isInstanceOf(SignatureVerificationException.class)
+        .hasMessageContaining("malformed signature")
+        .hasMessageContaining("2 bytes");
+  }
+
+  @Test
   void verify_secondSignatureTrusted_returnsThatKey() throws Exception {
     SigningKey other = SigningKey.generate();
     DsseEnvelope env = DsseEnvelope.sign(TYPE, HELLO, other).addSignature(GOLDEN);
