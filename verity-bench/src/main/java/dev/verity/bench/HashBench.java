@@ -50,28 +50,27 @@ public final class HashBench {
     try {
       System.out.printf(
           Locale.ROOT,
-          "hash bench: %d MiB of random bytes, %d cores, sha_ni=%s, best of %d%n",
+          "hash bench: %d MiB of random bytes, %d cores, sha_ni=%s, load %.2f, best of %d%n",
           sizeMib,
           Runtime.getRuntime().availableProcessors(),
           cpuHasShaNi(),
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
           runs);
       writeRandom(file, size);
       warm(file);
 
+      // Alternate the two tools each round so background load affects both alike.
+      ModelHasher hasher = new ModelHasher();
+      List<dev.verity.hub.publish.LocalFile> files = ModelHasher.listFiles(file);
       String coreutilsHex = null;
+      Digest verity = null;
       long bestSum = Long.MAX_VALUE;
+      long bestVerity = Long.MAX_VALUE;
       for (int r = 0; r < runs; r++) {
         long t0 = System.nanoTime();
         coreutilsHex = sha256sum(file);
         bestSum = Math.min(bestSum, System.nanoTime() - t0);
-      }
-
-      ModelHasher hasher = new ModelHasher();
-      List<dev.verity.hub.publish.LocalFile> files = ModelHasher.listFiles(file);
-      Digest verity = null;
-      long bestVerity = Long.MAX_VALUE;
-      for (int r = 0; r < runs; r++) {
-        long t0 = System.nanoTime();
+        t0 = System.nanoTime();
         List<ManifestFile> out = hasher.hash(files, ProgressListener.NONE);
         bestVerity = Math.min(bestVerity, System.nanoTime() - t0);
         verity = out.get(0).digest();

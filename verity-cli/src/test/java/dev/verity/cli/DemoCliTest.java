@@ -34,4 +34,21 @@ class DemoCliTest {
       }
     }
   }
+
+  @Test
+  void demo_sharedDirWithoutModels_isClearError(@TempDir Path empty) {
+    String old = System.getProperty("verity.shared");
+    System.setProperty("verity.shared", empty.toString());
+    try {
+      Cli.Result r = Cli.run("demo");
+      assertThat(r.exit()).isEqualTo(1);
+      assertThat(r.err())
+          .isEqualTo(
+              "error: system property verity.shared points to "
+                  + empty
+                  + ", which has no models/ directory\n");
+    } finally {
+      System.setProperty("verity.shared", old);
+    }
+  }
 }
