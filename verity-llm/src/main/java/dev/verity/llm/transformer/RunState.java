@@ -13,8 +13,15 @@ public final class RunState {
   final float[] q;
   final float[] att;
   final float[] logits;
+  final float[] hbNeg;
+  final float[] k;
+
+  /** Keys transposed per layer and key/value head: [layer][kvHead][i][t], t fastest. */
   final float[] keyCache;
+
+  /** Values per layer and position: [layer][t][kvDim]. */
   final float[] valueCache;
+
   final float[] ropeCos;
   final float[] ropeSin;
   final int positions;
@@ -35,6 +42,8 @@ public final class RunState {
     xb2 = new float[c.dim()];
     hb = new float[c.hiddenDim()];
     hb2 = new float[c.hiddenDim()];
+    hbNeg = new float[c.hiddenDim()];
+    k = new float[c.kvDim()];
     q = new float[c.dim()];
     att = new float[positions];
     logits = new float[c.vocabSize()];

@@ -1,5 +1,6 @@
 package dev.verity.llm.transformer;
 
+import java.util.List;
 import java.util.Objects;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -18,6 +19,10 @@ public final class Transformer {
   private final MatvecExecutor matvec;
   private final float[] ropeFreq;
   private final float attentionScale;
+  private final VectorSpecies<Float> headSpecies;
+
+  /** With {@link Kernels#SCALAR} every step uses plain scalar loops: the reference path. */
+  private final boolean reference;
 
   /** Receives the residual stream after each layer at each position (the trace leaves). */
   @FunctionalInterface
@@ -40,6 +45,23 @@ public final class Transformer {
       ropeFreq[i / 2] = 1.0f / p;
     }
     attentionScale = (float) StrictMath.sqrt((double) hs);
+    headSpecies = headSpecies(hs);
+    reference = matvec.kernels() == Kernels.SCALAR;
+  }
+
+  /** The widest float species, up to the preferred one, whose lane count divides the head. */
+  private static VectorSpecies<Float> headSpecies(int hs) {
+    for (VectorSpecies<Float> v :
+        List.of(
+            FloatVector.SPECIES_512,
+            FloatVector.SPECIES_256,
+            FloatVector.SPECIES_128,
+            FloatVector.SPECIES_64)) {
+      if (v.length() <= S.length() && hs % v.length() == 0) {
+        return v;
+      }
+    }
+    return FloatVector.SPECIES_64;
   }
 
   public LlamaConfig config() {
@@ -136,11 +158,19 @@ public final class Transformer {
     LlamaConfig c = config;
     LlamaWeights.Layer w = weights.layers().get(l);
     int kvDim = c.kvDim();
-    int kOff = (l * s.positions + pos) * kvDim;
+    int hs = c.headSize();
+    int positions = s.positions;
     rmsnorm(s.xb, s.x, w.rmsAtt(), c.rmsEps());
-    matvec.matvec(w.wk(), s.xb, s.keyCache, kOff);
-    matvec.matvec(w.wv(), s.xb, s.valueCache, kOff);
-    rotate(s, s.keyCache, kOff, kvDim);
+    matvec.matvec(w.wk(), s.xb, s.k, 0);
+    matvec.matvec(w.wv(), s.xb, s.valueCache, (l * positions + pos) * kvDim);
+    rotate(s, s.k, 0, kvDim);
+    // Keys are stored transposed so attention scores can take vector lanes across positions.
+    float[] k = s.k;
+    float[] kc = s.keyCache;
+    int base = l * kvDim * positions + pos;
+    for (int j = 0; j < kvDim; j++) {
+      kc[base + j * positions] = k[j];
+    }
   }
 
   private void rotate(RunState s, float[] v, int off, int len) {
@@ -172,7 +202,8 @@ public final class Transformer {
     matvec.matvec(w.wq(), s.xb, s.q, 0);
     rotate(s, s.q, 0, dim);
 
-    int layerBase = l * positions * kvDim;
+    int valueBase = l * positions * kvDim;
+    int keyBase = l * kvDim * positions;
     float[] kc = s.keyCache;
     float[] vc = s.valueCache;
     float[] att = s.att;
@@ -181,17 +212,9 @@ public final class Transformer {
     for (int h = 0; h < c.nHeads(); h++) {
       int qOff = h * hs;
       int headOff = (h / kvMul) * hs;
-      for (int t = 0; t <= pos; t++) {
-        int kOff = layerBase + t * kvDim + headOff;
-        float score = 0f;
-        for (int i = 0; i < hs; i++) {
-          score += q[qOff + i] * kc[kOff + i];
-        }
-        att[t] = score / attentionScale;
-      }
-      softmax(att, pos + 1);
-      int xOff = h * hs;
-      weightedValues(att, pos, vc, layerBase + headOff, kvDim, xb, xOff, hs);
+      scores(q, qOff, kc, keyBase + headOff * positions, positions, hs, pos, att);
+      softmax(att, pos + 1, reference);
+      weightedValues(att, pos, vc, valueBase + headOff, kvDim, xb, h * hs, hs);
     }
     matvec.matvec(w.wo(), xb, s.xb2, 0);
     float[] x = s.x;
@@ -205,9 +228,15 @@ public final class Transformer {
     matvec.matvec(w.w3(), xb, s.hb2, 0);
     float[] hb = s.hb;
     float[] hb2 = s.hb2;
-    for (int i = 0; i < c.hiddenDim(); i++) {
+    float[] e = s.hbNeg;
+    int hidden = c.hiddenDim();
+    for (int i = 0; i < hidden; i++) {
+      e[i] = -hb[i];
+    }
+    exp(e, hidden, reference);
+    for (int i = 0; i < hidden; i++) {
       float val = hb[i];
-      val *= (1.0f / (1.0f + (float) StrictMath.exp((double) -val)));
+      val *= (1.0f / (1.0f + e[i]));
       val *= hb2[i];
       hb[i] = val;
     }
@@ -218,17 +247,44 @@ public final class Transformer {
   }
 
   /**
+   * {@code att[t] = (Σ_i q[i]·k_t[i]) / sqrt(head_size)} for t = 0..pos, each sum in i order. Keys
+   * are transposed ({@code k_t[i]} at {@code kBase + i·stride + t}), so vector lanes run across
+   * positions t, which leaves every sum's order unchanged.
+   */
+  private void scores(
+      float[] q, int qOff, float[] kc, int kBase, int stride, int hs, int pos, float[] att) {
+    int n = pos + 1;
+    int lanes = S.length();
+    int t = 0;
+    for (; !reference && t + lanes <= n; t += lanes) {
+      FloatVector acc = FloatVector.zero(S);
+      for (int i = 0; i < hs; i++) {
+        acc = acc.add(FloatVector.fromArray(S, kc, kBase + i * stride + t).mul(q[qOff + i]));
+      }
+      acc.div(attentionScale).intoArray(att, t);
+    }
+    for (; t < n; t++) {
+      float score = 0f;
+      for (int i = 0; i < hs; i++) {
+        score += q[qOff + i] * kc[kBase + i * stride + t];
+      }
+      att[t] = score / attentionScale;
+    }
+  }
+
+  /**
    * {@code out[i] = Σ_t att[t]·v_t[i]} for t = 0..pos in order, each i independent; vector lanes
    * run across i, which leaves every sum's order unchanged.
    */
-  private static void weightedValues(
+  private void weightedValues(
       float[] att, int pos, float[] vc, int base, int kvDim, float[] out, int outOff, int hs) {
-    int lanes = S.length();
+    VectorSpecies<Float> vs = headSpecies;
+    int lanes = vs.length();
     int i = 0;
-    for (; i + lanes <= hs; i += lanes) {
-      FloatVector acc = FloatVector.zero(S);
+    for (; !reference && i + lanes <= hs; i += lanes) {
+      FloatVector acc = FloatVector.zero(vs);
       for (int t = 0; t <= pos; t++) {
-        FloatVector v = FloatVector.fromArray(S, vc, base + t * kvDim + i);
+        FloatVector v = FloatVector.fromArray(vs, vc, base + t * kvDim + i);
         acc = acc.add(v.mul(att[t]));
       }
       acc.intoArray(out, outOff + i);
@@ -257,21 +313,42 @@ public final class Transformer {
     }
   }
 
-  /** In-place softmax of {@code x[0..n)}: max in order, exp, sum in order, divide. */
+  /**
+   * In-place softmax of {@code x[0..n)}: the max in index order (first wins), then {@code exp(x[i]
+   * - max)}, their sum in index order, and a division of each by the sum.
+   */
   public static void softmax(float[] x, int n) {
+    softmax(x, n, false);
+  }
+
+  /** {@link #softmax(float[], int)}, with scalar {@link StrictMath#exp} when {@code scalar}. */
+  public static void softmax(float[] x, int n, boolean scalar) {
     float max = x[0];
     for (int i = 1; i < n; i++) {
       if (x[i] > max) {
         max = x[i];
       }
     }
+    for (int i = 0; i < n; i++) {
+      x[i] = x[i] - max;
+    }
+    exp(x, n, scalar);
     float sum = 0f;
     for (int i = 0; i < n; i++) {
-      x[i] = (float) StrictMath.exp((double) (x[i] - max));
       sum += x[i];
     }
     for (int i = 0; i < n; i++) {
       x[i] /= sum;
+    }
+  }
+
+  private static void exp(float[] a, int n, boolean scalar) {
+    if (scalar) {
+      for (int i = 0; i < n; i++) {
+        a[i] = (float) StrictMath.exp((double) a[i]);
+      }
+    } else {
+      StrictExp.expInPlace(a, 0, n);
     }
   }
 }
