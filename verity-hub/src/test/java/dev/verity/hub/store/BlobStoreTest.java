@@ -252,6 +252,53 @@ class BlobStoreTest {
   }
 
   @Test
+  void upload_concurrentAppendsAtSameOffset_oneWins_otherToldCurrentOffset() throws Exception {
+    UploadSession s = store.upload(digest, data.length);
+    int n = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<Long>> results = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        results.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return s.append(new ByteArrayInputStream(data, 0, 50_000), 0);
+                }));
+      }
+      start.countDown();
+      int ok = 0;
+      int conflicts = 0;
+      for (Future<Long> f : results) {
+        try {
+          assertThat(f.get()).isEqualTo(50_000);
+          ok++;
+        } catch (java.util.concurrent.ExecutionException e) {
+          assertThat(e.getCause()).isInstanceOf(UploadOffsetException.class);
+          assertThat(((UploadOffsetException) e.getCause()).currentOffset()).isEqualTo(50_000);
+          conflicts++;
+        }
+      }
+      assertThat(ok).isEqualTo(1);
+      assertThat(conflicts).isEqualTo(n - 1);
+    } finally {
+      pool.shutdownNow();
+    }
+    s.append(new ByteArrayInputStream(data, 50_000, data.length - 50_000), 50_000);
+    store.verify(digest);
+  }
+
+  @Test
+  void upload_emptyBlob_completesOnFirstAppend() throws Exception {
+    Digest empty = Digest.of(new byte[0]);
+    UploadSession s = store.upload(empty, 0);
+    assertThat(s.append(new ByteArrayInputStream(new byte[0]), 0)).isZero();
+    assertThat(store.has(empty)).isTrue();
+    assertThat(store.size(empty)).isZero();
+  }
+
+  @Test
   void put_concurrentSameBlob_allSucceed_oneIntactBlob() throws Exception {
     int n = 8;
     ExecutorService pool = Executors.newFixedThreadPool(n);
