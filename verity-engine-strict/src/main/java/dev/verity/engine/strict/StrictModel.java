@@ -50,6 +50,17 @@ public final class StrictModel implements LoadedModel {
   private final int[][] freeAfter;
   private long constantBytes;
 
+  /** Nanoseconds per operator type, collected when the system property is set (diagnostics). */
+  static final java.util.concurrent.ConcurrentHashMap<String, Long> PROFILE =
+      Boolean.getBoolean("verity.strict.profile")
+          ? new java.util.concurrent.ConcurrentHashMap<>()
+          : null;
+
+  /** The per-operator time totals, when profiling is on. */
+  public static Map<String, Long> profile() {
+    return PROFILE == null ? Map.of() : new java.util.TreeMap<>(PROFILE);
+  }
+
   /** One node in execution order. {@code folded} holds its outputs when computed at load. */
   private record Step(
       int index,
@@ -473,7 +484,11 @@ public final class StrictModel implements LoadedModel {
               }
             }
           }
+          long t0 = PROFILE != null ? System.nanoTime() : 0;
           out = s.kernel.run(in, ctx);
+          if (PROFILE != null) {
+            PROFILE.merge(s.opType, System.nanoTime() - t0, Long::sum);
+          }
         }
         for (int j = 0; j < s.out.length; j++) {
           if (s.out[j] < 0) {

@@ -135,23 +135,53 @@ public final class Conv {
     int np = oh * ow;
     boolean direct =
         kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && oh == h && ow == wd;
-    float[] col = direct ? null : ctx.scratch((long) kg * np, "im2col buffer");
-    for (int b0 = 0; b0 < n; b0++) {
-      for (int gi = 0; gi < group; gi++) {
-        ctx.checkDeadline();
-        int xOff = (b0 * c + gi * cg) * h * wd;
-        float[] bm;
-        int bOff;
-        if (direct) {
-          bm = x.f;
-          bOff = xOff;
-        } else {
-          im2col(x.f, xOff, cg, h, wd, kh, kw, oh, ow, sh, sw, dh, dw, ph, pw, col, ctx);
-          bm = col;
-          bOff = 0;
+    if (ctx.fast()) {
+      // Vector path: im2col straight into the GEMM's packed panel layout (values only move).
+      float[] packed = ctx.scratch(Gemm.packedSize(kg, np), "packed im2col buffer");
+      for (int b0 = 0; b0 < n; b0++) {
+        for (int gi = 0; gi < group; gi++) {
+          ctx.checkDeadline();
+          int xOff = (b0 * c + gi * cg) * h * wd;
+          if (direct) {
+            Gemm.packB(x.f, xOff, np, kg, np, packed, ctx);
+          } else {
+            im2colPacked(x.f, xOff, cg, h, wd, kh, kw, oh, ow, sh, sw, dh, dw, ph, pw, packed, ctx);
+          }
+          Gemm.multiplyPacked(
+              w.f, gi * mg * kg, kg, packed, y.f, (b0 * m + gi * mg) * np, np, mg, np, kg, ctx);
         }
-        Gemm.multiply(
-            w.f, gi * mg * kg, kg, bm, bOff, np, y.f, (b0 * m + gi * mg) * np, np, mg, np, kg, ctx);
+      }
+    } else {
+      float[] col = direct ? null : ctx.scratch((long) kg * np, "im2col buffer");
+      for (int b0 = 0; b0 < n; b0++) {
+        for (int gi = 0; gi < group; gi++) {
+          ctx.checkDeadline();
+          int xOff = (b0 * c + gi * cg) * h * wd;
+          float[] bm;
+          int bOff;
+          if (direct) {
+            bm = x.f;
+            bOff = xOff;
+          } else {
+            im2col(x.f, xOff, cg, h, wd, kh, kw, oh, ow, sh, sw, dh, dw, ph, pw, col, ctx);
+            bm = col;
+            bOff = 0;
+          }
+          Gemm.multiply(
+              w.f,
+              gi * mg * kg,
+              kg,
+              bm,
+              bOff,
+              np,
+              y.f,
+              (b0 * m + gi * mg) * np,
+              np,
+              mg,
+              np,
+              kg,
+              ctx);
+        }
       }
     }
     if (b != null) {
@@ -166,6 +196,53 @@ public final class Conv {
       }
     }
     return y;
+  }
+
+  private static void im2colPacked(
+      float[] x,
+      int xOff,
+      int cg,
+      int h,
+      int w,
+      int kh,
+      int kw,
+      int oh,
+      int ow,
+      int sh,
+      int sw,
+      int dh,
+      int dw,
+      int ph,
+      int pw,
+      float[] dst,
+      ExecContext ctx) {
+    int nr = Gemm.panelWidth();
+    int kg = cg * kh * kw;
+    int tileStride = kg * nr;
+    ctx.parallelFor(
+        cg,
+        Math.max(1, 16384 / Math.max(1, kh * kw * oh * ow)),
+        (c0, c1) -> {
+          for (int ci = c0; ci < c1; ci++) {
+            int plane = xOff + ci * h * w;
+            for (int i = 0; i < kh; i++) {
+              for (int j = 0; j < kw; j++) {
+                int rowOff = ((ci * kh + i) * kw + j) * nr;
+                int p = 0;
+                for (int yo = 0; yo < oh; yo++) {
+                  int ih = yo * sh - ph + i * dh;
+                  boolean rowIn = ih >= 0 && ih < h;
+                  int src = plane + ih * w;
+                  for (int xo = 0; xo < ow; xo++, p++) {
+                    int iw = xo * sw - pw + j * dw;
+                    dst[(p / nr) * tileStride + rowOff + (p % nr)] =
+                        rowIn && iw >= 0 && iw < w ? x[src + iw] : 0.0f;
+                  }
+                }
+              }
+            }
+          }
+        });
   }
 
   private static void im2col(
@@ -400,6 +477,9 @@ public final class Conv {
     int[] in = Arrays.copyOfRange(x.shape, 2, x.rank());
     int[] ker = Shapes.ints(kShape, "kernel_shape");
     Geometry g = geometry(in, ker, strides, pads, dil, autoPad, ceil, ctx.where());
+    if (r == 2 && max && !wantIndices) {
+      return new Nd[] {maxPool2d(x, g, ctx)};
+    }
     int[] outShape = new int[x.rank()];
     outShape[0] = x.shape[0];
     outShape[1] = x.shape[1];
@@ -508,6 +588,63 @@ public final class Conv {
           }
         });
     return idx == null ? new Nd[] {y} : new Nd[] {y, idx};
+  }
+
+  /**
+   * 2-D max pooling without indices: the same in-bounds taps in the same row-major order as the
+   * general path, with the window clipped once per output instead of per tap.
+   */
+  private static Nd maxPool2d(Nd x, Geometry g, ExecContext ctx) {
+    int h = g.in[0];
+    int w = g.in[1];
+    int oh = g.out[0];
+    int ow = g.out[1];
+    int kh = g.kernel[0];
+    int kw = g.kernel[1];
+    int sh = g.stride[0];
+    int sw = g.stride[1];
+    int dh = g.dil[0];
+    int dw = g.dil[1];
+    int ph = g.padBegin[0];
+    int pw = g.padBegin[1];
+    Nd y = ctx.newFloats(new int[] {x.shape[0], x.shape[1], oh, ow});
+    float[] in = x.f;
+    float[] out = y.f;
+    ctx.parallelFor(
+        x.shape[0] * x.shape[1],
+        Math.max(1, 8192 / Math.max(1, oh * ow * kh * kw)),
+        (p0, p1) -> {
+          for (int p = p0; p < p1; p++) {
+            int ib = p * h * w;
+            int ob = p * oh * ow;
+            for (int yo = 0; yo < oh; yo++) {
+              int y0 = yo * sh - ph;
+              for (int xo = 0; xo < ow; xo++) {
+                int x0 = xo * sw - pw;
+                float best = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < kh; i++) {
+                  int yy = y0 + i * dh;
+                  if (yy < 0 || yy >= h) {
+                    continue;
+                  }
+                  int row = ib + yy * w;
+                  for (int j = 0; j < kw; j++) {
+                    int xx = x0 + j * dw;
+                    if (xx < 0 || xx >= w) {
+                      continue;
+                    }
+                    float v = in[row + xx];
+                    if (v > best || Float.isNaN(v) && !Float.isNaN(best)) {
+                      best = v;
+                    }
+                  }
+                }
+                out[ob + yo * ow + xo] = best;
+              }
+            }
+          }
+        });
+    return y;
   }
 
   /** Global average (acc from +0.0f over the plane in order, then / count) or max. */

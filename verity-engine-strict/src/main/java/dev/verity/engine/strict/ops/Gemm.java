@@ -52,16 +52,153 @@ public final class Gemm {
           });
       return;
     }
+    float[] packed = ctx.scratch(packedSize(k, n), "packed GEMM operand");
+    packB(b, bOff, ldb, k, n, packed, ctx);
+    multiplyPacked(a, aOff, lda, packed, c, cOff, ldc, m, n, k, ctx);
+  }
+
+  /** Floats needed to hold a K×N operand in packed panels of {@link #NR} columns. */
+  public static long packedSize(int k, int n) {
+    return (long) ((n + NR - 1) / NR) * k * NR;
+  }
+
+  /** Panel width: output columns per register tile. */
+  public static int panelWidth() {
+    return NR;
+  }
+
+  /**
+   * Packs B (K×N, row stride ldb) into panels: panel t holds columns [t·NR, t·NR+NR) as K rows of
+   * NR contiguous floats, zero-filled past column N. Packing moves values only.
+   */
+  public static void packB(
+      float[] b, int bOff, int ldb, int k, int n, float[] dst, ExecContext ctx) {
     int tiles = (n + NR - 1) / NR;
-    int minTiles = Math.max(1, (int) (262144L / Math.max(1L, (long) m * k * NR)));
+    ctx.parallelFor(
+        tiles,
+        Math.max(1, 4096 / Math.max(1, k)),
+        (t0, t1) -> {
+          for (int t = t0; t < t1; t++) {
+            int j0 = t * NR;
+            int w = Math.min(NR, n - j0);
+            int base = t * k * NR;
+            for (int kk = 0; kk < k; kk++) {
+              int d = base + kk * NR;
+              System.arraycopy(b, bOff + kk * ldb + j0, dst, d, w);
+              if (w < NR) {
+                java.util.Arrays.fill(dst, d + w, d + NR, 0.0f);
+              }
+            }
+          }
+        });
+  }
+
+  /**
+   * C (M×N) = A (M×K) · packed B, with each element accumulated over k = 0..K-1 in order from +0.0f
+   * (the strict order); threads split the column panels.
+   */
+  public static void multiplyPacked(
+      float[] a,
+      int aOff,
+      int lda,
+      float[] bp,
+      float[] c,
+      int cOff,
+      int ldc,
+      int m,
+      int n,
+      int k,
+      ExecContext ctx) {
+    int tiles = (n + NR - 1) / NR;
+    int minTiles = Math.max(1, (int) (131072L / Math.max(1L, (long) m * k * NR)));
     ctx.parallelFor(
         tiles,
         minTiles,
         (t0, t1) -> {
-          int j0 = t0 * NR;
-          int j1 = Math.min(n, t1 * NR);
-          blocked(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, m, j0, j1, k, ctx);
+          float[] tmp = new float[4 * NR];
+          for (int t = t0; t < t1; t++) {
+            ctx.checkDeadline();
+            int j0 = t * NR;
+            int w = Math.min(NR, n - j0);
+            int pb = t * k * NR;
+            int i = 0;
+            for (; i + 4 <= m; i += 4) {
+              if (w == NR) {
+                panel4(a, aOff + i * lda, lda, bp, pb, k, c, cOff + i * ldc + j0, ldc);
+              } else {
+                panel4(a, aOff + i * lda, lda, bp, pb, k, tmp, 0, NR);
+                copyOut(tmp, 4, w, c, cOff + i * ldc + j0, ldc);
+              }
+            }
+            for (; i < m; i++) {
+              if (w == NR) {
+                panel1(a, aOff + i * lda, bp, pb, k, c, cOff + i * ldc + j0);
+              } else {
+                panel1(a, aOff + i * lda, bp, pb, k, tmp, 0);
+                copyOut(tmp, 1, w, c, cOff + i * ldc + j0, ldc);
+              }
+            }
+          }
         });
+  }
+
+  private static void copyOut(float[] tmp, int rows, int w, float[] c, int cPos, int ldc) {
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(tmp, r * NR, c, cPos + r * ldc, w);
+    }
+  }
+
+  private static void panel4(
+      float[] a, int aRow, int lda, float[] bp, int pb, int k, float[] c, int cPos, int ldc) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = c00;
+    FloatVector c10 = c00;
+    FloatVector c11 = c00;
+    FloatVector c20 = c00;
+    FloatVector c21 = c00;
+    FloatVector c30 = c00;
+    FloatVector c31 = c00;
+    int a1 = aRow + lda;
+    int a2 = aRow + 2 * lda;
+    int a3 = aRow + 3 * lda;
+    for (int kk = 0; kk < k; kk++) {
+      int bpos = pb + kk * NR;
+      FloatVector b0 = FloatVector.fromArray(S, bp, bpos);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bpos + L);
+      float x0 = a[aRow + kk];
+      float x1 = a[a1 + kk];
+      float x2 = a[a2 + kk];
+      float x3 = a[a3 + kk];
+      c00 = c00.add(b0.mul(x0));
+      c01 = c01.add(b1.mul(x0));
+      c10 = c10.add(b0.mul(x1));
+      c11 = c11.add(b1.mul(x1));
+      c20 = c20.add(b0.mul(x2));
+      c21 = c21.add(b1.mul(x2));
+      c30 = c30.add(b0.mul(x3));
+      c31 = c31.add(b1.mul(x3));
+    }
+    c00.intoArray(c, cPos);
+    c01.intoArray(c, cPos + L);
+    c10.intoArray(c, cPos + ldc);
+    c11.intoArray(c, cPos + ldc + L);
+    c20.intoArray(c, cPos + 2 * ldc);
+    c21.intoArray(c, cPos + 2 * ldc + L);
+    c30.intoArray(c, cPos + 3 * ldc);
+    c31.intoArray(c, cPos + 3 * ldc + L);
+  }
+
+  private static void panel1(float[] a, int aRow, float[] bp, int pb, int k, float[] c, int cPos) {
+    FloatVector c0 = FloatVector.zero(S);
+    FloatVector c1 = c0;
+    for (int kk = 0; kk < k; kk++) {
+      int bpos = pb + kk * NR;
+      float x = a[aRow + kk];
+      c0 = c0.add(FloatVector.fromArray(S, bp, bpos).mul(x));
+      c1 = c1.add(FloatVector.fromArray(S, bp, bpos + L).mul(x));
+    }
+    c0.intoArray(c, cPos);
+    c1.intoArray(c, cPos + L);
   }
 
   /** The scalar reference for one output row. */

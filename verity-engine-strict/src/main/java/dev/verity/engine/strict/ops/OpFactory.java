@@ -172,7 +172,24 @@ public final class OpFactory {
             return new Nd[] {out};
           };
       case "Where" -> (in, ctx) -> one(Elementwise.where(in[0], in[1], in[2], ctx));
-      case "Relu" -> unary(x -> x < 0.0f ? 0.0f : x, x -> x < 0.0 ? 0.0 : x, x -> Math.max(0, x));
+      case "Relu" ->
+          (in, ctx) -> {
+            Nd x = in[0];
+            if (x.type != DataType.FLOAT32) {
+              return one(
+                  Elementwise.unaryAny(
+                      x, v -> v, v -> v < 0.0 ? 0.0 : v, v -> Math.max(0, v), ctx, "Relu"));
+            }
+            // A plain loop (not a lambda per element) so the JIT can vectorize it.
+            Nd out = ctx.newFloats(x.shape);
+            float[] a = x.f;
+            float[] z = out.f;
+            for (int i = 0; i < z.length; i++) {
+              float v = a[i];
+              z[i] = v < 0.0f ? 0.0f : v;
+            }
+            return one(out);
+          };
       case "LeakyRelu" -> {
         float alpha = at.f("alpha", 0.01f);
         yield unary(x -> x < 0.0f ? x * alpha : x, x -> x < 0.0 ? x * alpha : x, null);
