@@ -1,0 +1,76 @@
+package dev.verity.log.bundle;
+
+import dev.verity.core.Bytes;
+import dev.verity.log.Appended;
+import dev.verity.log.InclusionProof;
+import dev.verity.log.TransparencyLog;
+import dev.verity.log.note.SignedCheckpoint;
+import dev.verity.receipt.ReceiptCodec;
+import dev.verity.receipt.SignedReceipt;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * A node's receipt log: appends each signed receipt's canonical encoding to its {@link
+ * TransparencyLog} and hands back the {@link ReceiptBundle} (receipt, log index, inclusion proof,
+ * signed checkpoint) once the receipt is durable.
+ */
+public final class ReceiptLog implements AutoCloseable {
+  private final TransparencyLog log;
+
+  public ReceiptLog(TransparencyLog log) {
+    this.log = log;
+  }
+
+  public static ReceiptLog open(Path dir, TransparencyLog.Options options) throws IOException {
+    return new ReceiptLog(TransparencyLog.open(dir, options));
+  }
+
+  /** Appends and waits until the receipt is fsync'd; then returns its bundle. */
+  public ReceiptBundle append(SignedReceipt receipt) throws IOException {
+    try {
+      return appendAsync(receipt).join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof UncheckedIOException u) {
+        throw u.getCause();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Completes with the bundle once the receipt is durable; proofs are built off the commit thread.
+   */
+  public CompletableFuture<ReceiptBundle> appendAsync(SignedReceipt receipt) {
+    byte[] entry = receipt.canonicalBytes().toByteArray();
+    return log.append(entry).thenApplyAsync(a -> bundle(receipt, a));
+  }
+
+  private ReceiptBundle bundle(SignedReceipt receipt, Appended a) {
+    SignedCheckpoint cp = log.checkpoint();
+    InclusionProof proof = log.inclusionProof(a.index(), cp.checkpoint().size());
+    return new ReceiptBundle(receipt, proof, cp.encode());
+  }
+
+  /** The bundle for an earlier receipt, proven against the current checkpoint. */
+  public ReceiptBundle bundle(long index) throws IOException {
+    SignedReceipt r = ReceiptCodec.decode(Bytes.copyOf(log.entry(index)));
+    SignedCheckpoint cp = log.checkpoint();
+    return new ReceiptBundle(r, log.inclusionProof(index, cp.checkpoint().size()), cp.encode());
+  }
+
+  public TransparencyLog log() {
+    return log;
+  }
+
+  @Override
+  public void close() throws IOException {
+    log.close();
+  }
+}
