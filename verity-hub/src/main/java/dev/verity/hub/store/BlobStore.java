@@ -20,6 +20,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -258,8 +259,8 @@ public final class BlobStore {
   }
 
   /**
-   * Removes partial uploads and leftover temp files whose last modification is older than {@code
-   * maxAge}.
+   * Removes partial uploads, and temp files left by interrupted writes anywhere in the store, whose
+   * last modification is older than {@code maxAge}.
    *
    * @return how many files were removed
    */
@@ -288,10 +289,17 @@ public final class BlobStore {
         }
       }
     }
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(blobDir, ".*.tmp")) {
-      for (Path p : ds) {
-        if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff) && Files.deleteIfExists(p)) {
-          removed++;
+    // Temp files left by a crash mid-write: blob puts, size files, manifests and the index.
+    for (Path dir : List.of(blobDir, uploadDir, root, root.resolve("manifests"))) {
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, ".*.tmp")) {
+        for (Path p : ds) {
+          if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)
+              && Files.deleteIfExists(p)) {
+            removed++;
+          }
         }
       }
     }

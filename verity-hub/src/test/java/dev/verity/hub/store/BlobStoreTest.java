@@ -245,7 +245,11 @@ class BlobStoreTest {
     Path strayTemp = root.resolve("blobs/sha256/.put-crashed.tmp");
     Files.write(strayTemp, new byte[5]);
     Files.setLastModifiedTime(strayTemp, old);
-    assertThat(store.cleanupStaleUploads(Duration.ofHours(24))).isEqualTo(3);
+    Path strayIndexTemp = root.resolve(".index.json.crashed.tmp");
+    Files.write(strayIndexTemp, new byte[5]);
+    Files.setLastModifiedTime(strayIndexTemp, old);
+    assertThat(store.cleanupStaleUploads(Duration.ofHours(24))).isEqualTo(4);
+    assertThat(strayIndexTemp).doesNotExist();
     assertThat(store.existingUpload(digest)).isEmpty();
     assertThat(store.existingUpload(other)).isPresent();
     assertThat(strayTemp).doesNotExist();
