@@ -9,6 +9,8 @@ import dev.verity.engine.TensorSpec;
 import dev.verity.engine.dataset.MnistIdx;
 import dev.verity.engine.ort.OrtConfig;
 import dev.verity.engine.ort.OrtEngine;
+import dev.verity.engine.strict.StrictConfig;
+import dev.verity.engine.strict.StrictEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -33,8 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * checks that the strict engine's outputs are bit-identical across all its thread settings.
  *
  * <pre>
- * verity bench engine [--models mnist-7,light_resnet50,light_squeezenet] [--seconds 5]
- *                     [--warmup 1] [--threads N]
+ * verity bench engine [--models mnist-7,light_resnet50,light_squeezenet] [--seconds 3]
+ *                     [--warmup 1] [--rounds 3] [--threads N]
  * </pre>
  */
 public final class EngineBench {
@@ -42,6 +43,7 @@ public final class EngineBench {
       List.of("mnist-7", "light_resnet50", "light_squeezenet");
   private static final int MIN_TIMED_RUNS = 3;
   private static final int DISTINCT_INPUTS = 8;
+  private static final int SCALAR_CHECKS = 2;
 
   private EngineBench() {}
 
@@ -66,19 +68,21 @@ public final class EngineBench {
 
   public static void main(String[] args) throws Exception {
     List<String> models = DEFAULT_MODELS;
-    double seconds = 5;
+    double seconds = 3;
     double warmup = 1;
+    int rounds = 3;
     int cores = Runtime.getRuntime().availableProcessors();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--models" -> models = Arrays.asList(value(args, ++i, "--models").split(","));
         case "--seconds" -> seconds = Double.parseDouble(value(args, ++i, "--seconds"));
         case "--warmup" -> warmup = Double.parseDouble(value(args, ++i, "--warmup"));
+        case "--rounds" -> rounds = Integer.parseInt(value(args, ++i, "--rounds"));
         case "--threads" -> cores = Integer.parseInt(value(args, ++i, "--threads"));
         case "-h", "--help" -> {
           System.out.println(
               "usage: verity bench engine [--models a,b,c] [--seconds N] [--warmup N]"
-                  + " [--threads N]\n  models: names under the shared models dir ("
+                  + " [--rounds N] [--threads N]\n  models: names under the shared models dir ("
                   + String.join(", ", DEFAULT_MODELS)
                   + ") or .onnx paths");
           return;
@@ -86,24 +90,24 @@ public final class EngineBench {
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
-    if (seconds <= 0 || warmup < 0 || cores < 1) {
-      throw new IllegalArgumentException("--seconds must be > 0, --warmup >= 0, --threads >= 1");
+    if (seconds <= 0 || warmup < 0 || cores < 1 || rounds < 1) {
+      throw new IllegalArgumentException(
+          "--seconds must be > 0, --warmup >= 0, --rounds and --threads >= 1");
     }
     Path shared = sharedDir();
     System.out.printf(
         Locale.ROOT,
-        "engine bench: %d cores used for the all-cores rows, %.1f s timed + %.1f s warmup per row,"
-            + " shared dir %s%n",
+        "engine bench: %d cores used for the all-cores rows; per configuration %.1f s warmup, then"
+            + " %d rounds of %.1f s interleaved across configurations; shared dir %s%n",
         cores,
-        seconds,
         warmup,
+        rounds,
+        seconds,
         shared);
     System.out.println("java " + Runtime.version() + " on " + System.getProperty("os.arch"));
     OrtEngine ort1 = new OrtEngine(OrtConfig.DEFAULT);
     System.out.println("ort    " + ort1.info());
-    Optional<InferenceEngine> strictProbe = StrictEngines.create(1);
-    System.out.println(
-        "strict " + strictProbe.map(e -> e.info().toString()).orElse("(not on the class path)"));
+    System.out.println("strict " + strict(1).info());
     System.out.println();
 
     boolean allIdentical = true;
@@ -111,62 +115,60 @@ public final class EngineBench {
     for (String name : models) {
       Path file = modelPath(shared, name);
       List<Map<String, Tensor>> inputs = inputs(shared, name, file, ort1);
-      Map<String, Measurement> results = new LinkedHashMap<>();
-      Map<String, List<Tensor>> outputs = new LinkedHashMap<>();
-      for (Mode mode : Mode.values()) {
-        int threads = mode == Mode.ONE_THREAD ? 1 : cores;
-        InferenceEngine ortEngine =
-            new OrtEngine(OrtConfig.DEFAULT.withIntraOpThreads(mode == Mode.INTRA_OP ? cores : 1));
-        results.put(
-            "ort " + mode,
-            measure(
-                ortEngine, file, inputs, mode, threads, seconds, warmup, outputs, "ort " + mode));
-        Optional<InferenceEngine> strict = StrictEngines.create(mode == Mode.INTRA_OP ? cores : 1);
-        if (strict.isPresent()) {
-          results.put(
-              "strict " + mode,
-              measure(
-                  strict.get(),
-                  file,
-                  inputs,
+      List<Contestant> contestants = new ArrayList<>();
+      try {
+        for (Mode mode : Mode.values()) {
+          int engineThreads = mode == Mode.INTRA_OP ? cores : 1;
+          int workers = mode == Mode.CONCURRENT ? cores : 1;
+          contestants.add(
+              Contestant.load(
+                  "ort",
+                  new OrtEngine(OrtConfig.DEFAULT.withIntraOpThreads(engineThreads)),
                   mode,
-                  threads,
-                  seconds,
-                  warmup,
-                  outputs,
-                  "strict " + mode));
+                  workers,
+                  file,
+                  inputs));
+          contestants.add(
+              Contestant.load("strict", strict(engineThreads), mode, workers, file, inputs));
         }
+        for (Contestant c : contestants) {
+          runFor(c.model, inputs, c.workers, warmup, 1);
+        }
+        // Rounds interleave the engines so a burst of load on a shared host hits both alike.
+        for (int round = 0; round < rounds; round++) {
+          for (Contestant c : contestants) {
+            c.rates.add(
+                runFor(c.model, inputs, c.workers, seconds, MIN_TIMED_RUNS).imagesPerSecond());
+          }
+        }
+      } finally {
+        contestants.forEach(c -> c.model.close());
+      }
+      Map<String, Double> median = new LinkedHashMap<>();
+      Map<String, List<Tensor>> outputs = new LinkedHashMap<>();
+      for (Contestant c : contestants) {
+        median.put(c.key(), c.median());
+        outputs.put(c.key(), c.outputs);
+        System.out.printf(
+            Locale.ROOT,
+            "  %-17s %-7s %-34s median %9.2f img/s, rounds %s%n",
+            name,
+            c.engineId,
+            c.mode.label(cores),
+            c.median(),
+            c.rates.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).toList());
       }
       for (Mode mode : Mode.values()) {
-        int threads = mode == Mode.ONE_THREAD ? 1 : cores;
-        Measurement o = results.get("ort " + mode);
-        Measurement s = results.get("strict " + mode);
-        rows.add(
-            String.format(
-                Locale.ROOT,
-                "| %-17s | %-32s | %12s | %12.2f | %10s |",
-                name,
-                mode.label(threads),
-                s == null ? "-" : String.format(Locale.ROOT, "%.2f", s.imagesPerSecond()),
-                o.imagesPerSecond(),
-                s == null
-                    ? "-"
-                    : String.format(
-                        Locale.ROOT, "%.3f", s.imagesPerSecond() / o.imagesPerSecond())));
+        double o = median.get("ort " + mode);
+        double st = median.get("strict " + mode);
+        rows.add(row(name, mode.label(mode == Mode.ONE_THREAD ? 1 : cores), st, o));
       }
-      Measurement bestOrt = best(results, "ort ");
-      Measurement bestStrict = best(results, "strict ");
-      if (bestStrict != null) {
-        rows.add(
-            String.format(
-                Locale.ROOT,
-                "| %-17s | %-32s | %12.2f | %12.2f | %10.3f |",
-                name,
-                "best use of " + cores + " cores",
-                bestStrict.imagesPerSecond(),
-                bestOrt.imagesPerSecond(),
-                bestStrict.imagesPerSecond() / bestOrt.imagesPerSecond()));
-      }
+      double bestOrt =
+          Math.max(median.get("ort " + Mode.INTRA_OP), median.get("ort " + Mode.CONCURRENT));
+      double bestStrict =
+          Math.max(median.get("strict " + Mode.INTRA_OP), median.get("strict " + Mode.CONCURRENT));
+      rows.add(row(name, "best of the two " + cores + "-core rows", bestStrict, bestOrt));
+      outputs.put("strict scalar", scalarOutputs(file, inputs.subList(0, SCALAR_CHECKS)));
       allIdentical &= reportAgreement(name, inputs.size(), outputs);
     }
     System.out.println();
@@ -177,22 +179,72 @@ public final class EngineBench {
         "|-------------------|----------------------------------|--------------|--------------|"
             + "------------|");
     rows.forEach(System.out::println);
+    System.out.printf(
+        Locale.ROOT,
+        "(medians of %d rounds of %.1f s; strict = vectorized path; ort = %s)%n",
+        rounds,
+        seconds,
+        ort1.info().config().get("ort.graph_optimization_level"));
     if (!allIdentical) {
       System.out.println("FAIL: strict outputs differ between thread settings");
       System.exit(1);
     }
   }
 
-  private static Measurement best(Map<String, Measurement> results, String prefix) {
-    Measurement best = null;
-    for (Map.Entry<String, Measurement> e : results.entrySet()) {
-      if (e.getKey().startsWith(prefix)
-          && !e.getKey().endsWith(Mode.ONE_THREAD.name())
-          && (best == null || e.getValue().imagesPerSecond() > best.imagesPerSecond())) {
-        best = e.getValue();
-      }
+  private static String row(String model, String label, double strict, double ort) {
+    return String.format(
+        Locale.ROOT,
+        "| %-17s | %-32s | %12.2f | %12.2f | %10.3f |",
+        model,
+        label,
+        strict,
+        ort,
+        strict / ort);
+  }
+
+  /** One engine configuration under test, with its loaded model and the rates it achieved. */
+  private static final class Contestant {
+    final String engineId;
+    final Mode mode;
+    final int workers;
+    final LoadedModel model;
+    final List<Tensor> outputs = new ArrayList<>();
+    final List<Double> rates = new ArrayList<>();
+
+    private Contestant(String engineId, Mode mode, int workers, LoadedModel model) {
+      this.engineId = engineId;
+      this.mode = mode;
+      this.workers = workers;
+      this.model = model;
     }
-    return best;
+
+    /** Loads the model and records its output on every distinct input (untimed). */
+    static Contestant load(
+        String id,
+        InferenceEngine engine,
+        Mode mode,
+        int workers,
+        Path file,
+        List<Map<String, Tensor>> inputs)
+        throws Exception {
+      EngineLimits limits = new EngineLimits(1L << 30, 8L << 30, java.time.Duration.ofMinutes(10));
+      Contestant c = new Contestant(id, mode, workers, engine.load(file, limits));
+      String outName = c.model.outputs().getFirst().name();
+      for (Map<String, Tensor> in : inputs) {
+        c.outputs.add(c.model.run(in, RunOptions.DEFAULT).outputs().get(outName));
+      }
+      return c;
+    }
+
+    String key() {
+      return engineId + " " + mode;
+    }
+
+    double median() {
+      List<Double> sorted = rates.stream().sorted().toList();
+      int n = sorted.size();
+      return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
   }
 
   /**
@@ -215,10 +267,19 @@ public final class EngineBench {
           }
         }
       }
+      List<Tensor> scalar = outputs.get("strict scalar");
+      for (int i = 0; i < scalar.size(); i++) {
+        if (!ref.get(i).equals(scalar.get(i))) {
+          identical = false;
+          System.out.printf(
+              "  %s: strict output for input %d differs between vectorized and scalar paths%n",
+              model, i);
+        }
+      }
       System.out.printf(
           "  %s: strict outputs on %d inputs %s across 1 thread, intra-op threads and concurrent"
-              + " runs%n",
-          model, inputCount, identical ? "bit-identical" : "NOT bit-identical");
+              + " runs (and on %d of them, the scalar path)%n",
+          model, inputCount, identical ? "bit-identical" : "NOT bit-identical", scalar.size());
     }
     List<Tensor> ort1 = outputs.get("ort " + Mode.ONE_THREAD);
     List<Tensor> ortN = outputs.get("ort " + Mode.INTRA_OP);
@@ -235,6 +296,20 @@ public final class EngineBench {
     return identical;
   }
 
+  /** Outputs of the strict engine's scalar reference path (untimed), for the identity check. */
+  private static List<Tensor> scalarOutputs(Path file, List<Map<String, Tensor>> inputs)
+      throws Exception {
+    List<Tensor> out = new ArrayList<>();
+    try (LoadedModel model =
+        new StrictEngine(new StrictConfig(1, false)).load(file, EngineLimits.DEFAULT)) {
+      String outName = model.outputs().getFirst().name();
+      for (Map<String, Tensor> in : inputs) {
+        out.add(model.run(in, RunOptions.DEFAULT).outputs().get(outName));
+      }
+    }
+    return out;
+  }
+
   private static double maxAbsDiff(List<Tensor> a, List<Tensor> b) {
     double max = 0;
     for (int i = 0; i < a.size(); i++) {
@@ -245,45 +320,6 @@ public final class EngineBench {
       }
     }
     return max;
-  }
-
-  /**
-   * Warms up, then runs for {@code seconds} (and at least {@link #MIN_TIMED_RUNS} runs). Records
-   * the output of every distinct input under {@code key} for the bit-identity check.
-   */
-  private static Measurement measure(
-      InferenceEngine engine,
-      Path file,
-      List<Map<String, Tensor>> inputs,
-      Mode mode,
-      int threads,
-      double seconds,
-      double warmup,
-      Map<String, List<Tensor>> outputs,
-      String key)
-      throws Exception {
-    EngineLimits limits = new EngineLimits(1L << 30, 8L << 30, java.time.Duration.ofMinutes(10));
-    try (LoadedModel model = engine.load(file, limits)) {
-      String outName = model.outputs().getFirst().name();
-      List<Tensor> seen = new ArrayList<>();
-      for (Map<String, Tensor> in : inputs) {
-        seen.add(model.run(in, RunOptions.DEFAULT).outputs().get(outName));
-      }
-      outputs.put(key, seen);
-      int workers = mode == Mode.CONCURRENT ? threads : 1;
-      runFor(model, inputs, workers, warmup, 1);
-      Measurement m = runFor(model, inputs, workers, seconds, MIN_TIMED_RUNS);
-      System.out.printf(
-          Locale.ROOT,
-          "  %-17s %-8s %-34s %9.2f img/s (%d runs in %.1f s)%n",
-          file.getFileName(),
-          engine.info().id(),
-          mode.label(threads),
-          m.imagesPerSecond(),
-          m.runs(),
-          m.seconds());
-      return m;
-    }
   }
 
   private static Measurement runFor(
@@ -410,17 +446,8 @@ public final class EngineBench {
     return args[i];
   }
 
-  /** Creates the strict engine with a given thread count. */
-  static final class StrictEngines {
-    private StrictEngines() {}
-
-    static Optional<InferenceEngine> create(int threads) {
-      try {
-        Class<?> c = Class.forName("dev.verity.engine.strict.StrictEngine");
-        return Optional.of((InferenceEngine) c.getConstructor(int.class).newInstance(threads));
-      } catch (ReflectiveOperationException e) {
-        return Optional.empty();
-      }
-    }
+  /** The strict engine on its vectorized path with {@code threads} workers. */
+  private static InferenceEngine strict(int threads) {
+    return new StrictEngine(new StrictConfig(threads, true));
   }
 }
