@@ -46,7 +46,54 @@ public final class StrictExp {
           }
           continue;
         }
-        FloatVector r = (FloatVector) lanes(x).convertShape(VectorOperators.D2F, F, 0);
+        // fdlibm e_exp.c for |x| < 700 (no overflow, underflow or subnormal scaling), written
+        // out here in one method so the JIT keeps every value in vector registers.
+        DoubleVector ax = x.abs();
+        VectorMask<Double> neg = x.compare(VectorOperators.LT, 0.0);
+        VectorMask<Double> reduce = ax.compare(VectorOperators.GE, REDUCE_MIN);
+        VectorMask<Double> near = ax.compare(VectorOperators.LT, NEAR_MAX);
+        VectorMask<Double> tiny = ax.compare(VectorOperators.LT, TINY_MAX);
+
+        // |x| in (0.5 ln2, 1.5 ln2): k = ±1, hi = x - (±ln2HI), lo = ±ln2LO.
+        DoubleVector ln2hiS = DoubleVector.broadcast(D, LN2_HI).blend(-LN2_HI, neg);
+        DoubleVector ln2loS = DoubleVector.broadcast(D, LN2_LO).blend(-LN2_LO, neg);
+        DoubleVector kNear = DoubleVector.broadcast(D, 1.0).blend(-1.0, neg);
+        DoubleVector hiNear = x.sub(ln2hiS);
+        // Otherwise: k = (int)(invln2*x + ±0.5), t = k, hi = x - t*ln2HI, lo = t*ln2LO.
+        DoubleVector half = DoubleVector.broadcast(D, 0.5).blend(-0.5, neg);
+        DoubleVector t =
+            (DoubleVector)
+                x.mul(INV_LN2)
+                    .add(half)
+                    .convert(VectorOperators.D2L, 0)
+                    .convert(VectorOperators.L2D, 0);
+        DoubleVector hiGen = x.sub(t.mul(LN2_HI));
+        DoubleVector loGen = t.mul(LN2_LO);
+
+        DoubleVector kd = t.blend(kNear, near);
+        DoubleVector hi = hiGen.blend(hiNear, near);
+        DoubleVector lo = loGen.blend(ln2loS, near);
+        DoubleVector xr = x.blend(hi.sub(lo), reduce);
+
+        DoubleVector tt = xr.mul(xr);
+        // c = xr - t*(P1 + t*(P2 + t*(P3 + t*(P4 + t*P5)))) with the same operation order.
+        DoubleVector poly =
+            tt.mul(P5).add(P4).mul(tt).add(P3).mul(tt).add(P2).mul(tt).add(P1).mul(tt);
+        DoubleVector c = xr.sub(poly);
+        DoubleVector xc = xr.mul(c);
+        DoubleVector y0 = DoubleVector.broadcast(D, 1.0).sub(xc.div(c.sub(2.0)).sub(xr));
+        DoubleVector y1 =
+            DoubleVector.broadcast(D, 1.0)
+                .sub(lo.sub(xc.div(DoubleVector.broadcast(D, 2.0).sub(c))).sub(hi));
+        // Add k to the exponent: k << 52 on the bits, as fdlibm adds k << 20 to the high word.
+        LongVector k = (LongVector) kd.convert(VectorOperators.D2L, 0);
+        DoubleVector scaled =
+            y1.reinterpretAsLongs()
+                .add(k.lanewise(VectorOperators.LSHL, 52))
+                .reinterpretAsDoubles();
+        DoubleVector y = y0.blend(scaled, reduce);
+        FloatVector r =
+            (FloatVector) y.blend(x.add(1.0), tiny).convertShape(VectorOperators.D2F, F, 0);
         r.intoArray(a, off + i);
       }
     }
@@ -55,46 +102,9 @@ public final class StrictExp {
     }
   }
 
-  /** fdlibm exp for |x| &lt; 700 (no overflow, underflow or subnormal scaling). */
-  static DoubleVector lanes(DoubleVector x) {
-    LongVector bits = x.reinterpretAsLongs();
-    LongVector hx = bits.lanewise(VectorOperators.LSHR, 32).and(0x7fffffffL);
-    VectorMask<Long> negL = bits.compare(VectorOperators.LT, 0L);
-    VectorMask<Double> neg = negL.cast(D);
-    VectorMask<Double> reduce = hx.compare(VectorOperators.GT, 0x3fd62e42L).cast(D);
-    VectorMask<Long> nearL = hx.compare(VectorOperators.LT, 0x3FF0A2B2L);
-    VectorMask<Double> near = nearL.cast(D);
-    VectorMask<Double> tiny = hx.compare(VectorOperators.LT, 0x3e300000L).cast(D);
-
-    // |x| in (0.5 ln2, 1.5 ln2): k = ±1, hi = x - (±ln2HI), lo = ±ln2LO.
-    DoubleVector ln2hiS = DoubleVector.broadcast(D, LN2_HI).blend(-LN2_HI, neg);
-    DoubleVector ln2loS = DoubleVector.broadcast(D, LN2_LO).blend(-LN2_LO, neg);
-    DoubleVector hiNear = x.sub(ln2hiS);
-    LongVector kNear = LongVector.broadcast(D.withLanes(long.class), 1L).blend(-1L, negL);
-    // Otherwise: k = (int)(invln2*x + ±0.5), hi = x - k*ln2HI, lo = k*ln2LO.
-    DoubleVector half = DoubleVector.broadcast(D, 0.5).blend(-0.5, neg);
-    LongVector kGen = (LongVector) x.mul(INV_LN2).add(half).convert(VectorOperators.D2L, 0);
-    DoubleVector t = (DoubleVector) kGen.convert(VectorOperators.L2D, 0);
-    DoubleVector hiGen = x.sub(t.mul(LN2_HI));
-    DoubleVector loGen = t.mul(LN2_LO);
-
-    LongVector k = kGen.blend(kNear, nearL);
-    DoubleVector hi = hiGen.blend(hiNear, near);
-    DoubleVector lo = loGen.blend(ln2loS, near);
-    DoubleVector xr = x.blend(hi.sub(lo), reduce);
-
-    DoubleVector tt = xr.mul(xr);
-    DoubleVector poly = tt.mul(P5).add(P4).mul(tt).add(P3).mul(tt).add(P2).mul(tt).add(P1).mul(tt);
-    // c = xr - t*(P1 + t*(P2 + t*(P3 + t*(P4 + t*P5)))) — the same operation order.
-    DoubleVector c = xr.sub(poly);
-    DoubleVector xc = xr.mul(c);
-    DoubleVector y0 = DoubleVector.broadcast(D, 1.0).sub(xc.div(c.sub(2.0)).sub(xr));
-    DoubleVector y1 =
-        DoubleVector.broadcast(D, 1.0)
-            .sub(lo.sub(xc.div(DoubleVector.broadcast(D, 2.0).sub(c))).sub(hi));
-    DoubleVector scaled =
-        y1.reinterpretAsLongs().add(k.lanewise(VectorOperators.LSHL, 52)).reinterpretAsDoubles();
-    DoubleVector y = y0.blend(scaled, reduce);
-    return y.blend(x.add(1.0), tiny);
-  }
+  // fdlibm tests the high word hx of |x|; for non-negative doubles bit order is value order, so
+  // "hx > H" is "|x| >= double with bits (H+1) << 32" and "hx < H" is "|x| < bits H << 32".
+  private static final double REDUCE_MIN = Double.longBitsToDouble(0x3fd62e43_00000000L);
+  private static final double NEAR_MAX = Double.longBitsToDouble(0x3FF0A2B2_00000000L);
+  private static final double TINY_MAX = Double.longBitsToDouble(0x3e300000_00000000L);
 }

@@ -1,6 +1,5 @@
 package dev.verity.llm.transformer;
 
-import java.util.List;
 import java.util.Objects;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -13,13 +12,14 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class Transformer {
   private static final VectorSpecies<Float> S = PackedMatrix.SPECIES;
+  private static final VectorSpecies<Float> H1 = FloatVector.SPECIES_512;
+  private static final VectorSpecies<Float> H2 = FloatVector.SPECIES_256;
 
   private final LlamaConfig config;
   private final LlamaWeights weights;
   private final MatvecExecutor matvec;
   private final float[] ropeFreq;
   private final float attentionScale;
-  private final VectorSpecies<Float> headSpecies;
 
   /** With {@link Kernels#SCALAR} every step uses plain scalar loops: the reference path. */
   private final boolean reference;
@@ -45,23 +45,7 @@ public final class Transformer {
       ropeFreq[i / 2] = 1.0f / p;
     }
     attentionScale = (float) StrictMath.sqrt((double) hs);
-    headSpecies = headSpecies(hs);
     reference = matvec.kernels() == Kernels.SCALAR;
-  }
-
-  /** The widest float species, up to the preferred one, whose lane count divides the head. */
-  private static VectorSpecies<Float> headSpecies(int hs) {
-    for (VectorSpecies<Float> v :
-        List.of(
-            FloatVector.SPECIES_512,
-            FloatVector.SPECIES_256,
-            FloatVector.SPECIES_128,
-            FloatVector.SPECIES_64)) {
-      if (v.length() <= S.length() && hs % v.length() == 0) {
-        return v;
-      }
-    }
-    return FloatVector.SPECIES_64;
   }
 
   public LlamaConfig config() {
@@ -278,16 +262,24 @@ public final class Transformer {
    */
   private void weightedValues(
       float[] att, int pos, float[] vc, int base, int kvDim, float[] out, int outOff, int hs) {
-    VectorSpecies<Float> vs = headSpecies;
-    int lanes = vs.length();
     int i = 0;
-    for (; !reference && i + lanes <= hs; i += lanes) {
-      FloatVector acc = FloatVector.zero(vs);
-      for (int t = 0; t <= pos; t++) {
-        FloatVector v = FloatVector.fromArray(vs, vc, base + t * kvDim + i);
-        acc = acc.add(v.mul(att[t]));
+    // Species must be compile-time constants for the vector intrinsics, hence one loop each.
+    if (!reference && H1.length() <= S.length() && hs % H1.length() == 0) {
+      for (; i < hs; i += H1.length()) {
+        FloatVector acc = FloatVector.zero(H1);
+        for (int t = 0; t <= pos; t++) {
+          acc = acc.add(FloatVector.fromArray(H1, vc, base + t * kvDim + i).mul(att[t]));
+        }
+        acc.intoArray(out, outOff + i);
       }
-      acc.intoArray(out, outOff + i);
+    } else if (!reference && H2.length() <= S.length() && hs % H2.length() == 0) {
+      for (; i < hs; i += H2.length()) {
+        FloatVector acc = FloatVector.zero(H2);
+        for (int t = 0; t <= pos; t++) {
+          acc = acc.add(FloatVector.fromArray(H2, vc, base + t * kvDim + i).mul(att[t]));
+        }
+        acc.intoArray(out, outOff + i);
+      }
     }
     for (; i < hs; i++) {
       float acc = 0f;
