@@ -8,6 +8,7 @@ import dev.verity.node.http.Router;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,14 +23,20 @@ public final class VerityNode implements AutoCloseable {
 
   private final NodeConfig config;
   private final NodeServices services;
+  private final List<NodeFeature> features;
   private final HttpApiServer server;
   private final List<Route> routes;
   private boolean closed;
 
   private VerityNode(
-      NodeConfig config, NodeServices services, HttpApiServer server, List<Route> routes) {
+      NodeConfig config,
+      NodeServices services,
+      List<NodeFeature> features,
+      HttpApiServer server,
+      List<Route> routes) {
     this.config = config;
     this.services = services;
+    this.features = List.copyOf(features);
     this.server = server;
     this.routes = routes;
   }
@@ -39,23 +46,33 @@ public final class VerityNode implements AutoCloseable {
     return start(config, List.of());
   }
 
-  /** Like {@link #start(NodeConfig)}, with extra API modules registered after the built-in ones. */
-  public static VerityNode start(NodeConfig config, List<ApiModule> extra) throws IOException {
+  /**
+   * Like {@link #start(NodeConfig)}, with features whose endpoints are registered after the
+   * built-in ones.
+   */
+  public static VerityNode start(NodeConfig config, List<NodeFeature> features) throws IOException {
     NodeServices services = NodeServices.open(config);
+    List<NodeFeature> started = new ArrayList<>();
     try {
       Router router = new Router();
       for (ApiModule m : services.modules()) {
         m.register(router);
       }
-      for (ApiModule m : extra) {
-        m.register(router);
+      for (NodeFeature f : features) {
+        List<ApiModule> modules = f.start(services);
+        started.add(f);
+        for (ApiModule m : modules) {
+          m.register(router);
+        }
       }
       HttpApiServer server =
           HttpApiServer.start(router, config.host(), config.port(), config.maxJsonBytes());
-      VerityNode node = new VerityNode(config, services, server, List.copyOf(router.routes()));
+      VerityNode node =
+          new VerityNode(config, services, started, server, List.copyOf(router.routes()));
       log.info("Verity node listening on {} (data in {})", node.url(), config.dataDir());
       return node;
     } catch (IOException | RuntimeException e) {
+      closeAll(started);
       services.close();
       throw e;
     }
@@ -103,7 +120,18 @@ public final class VerityNode implements AutoCloseable {
     }
     closed = true;
     server.stop(config.shutdownGrace());
+    closeAll(features);
     services.close();
     log.info("Verity node stopped");
+  }
+
+  private static void closeAll(List<NodeFeature> features) {
+    for (int i = features.size() - 1; i >= 0; i--) {
+      try {
+        features.get(i).close();
+      } catch (RuntimeException e) {
+        log.warn("closing a node feature failed", e);
+      }
+    }
   }
 }

@@ -29,14 +29,15 @@ class GracefulShutdownTest {
         VerityNode.start(
             NodeConfig.ephemeral(dir),
             List.of(
-                router ->
-                    router.get(
-                        "/v1/test/slow",
-                        req -> {
-                          entered.countDown();
-                          release.await();
-                          return Response.ok(Map.of("finished", true));
-                        })));
+                NodeFeature.of(
+                    router ->
+                        router.get(
+                            "/v1/test/slow",
+                            req -> {
+                              entered.countDown();
+                              release.await();
+                              return Response.ok(Map.of("finished", true));
+                            }))));
     int port = node.port();
     CompletableFuture<HttpResponse<String>> inFlight =
         HttpClient.newHttpClient()
@@ -58,5 +59,38 @@ class GracefulShutdownTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("{\"finished\":true}");
     closing.get();
+  }
+
+  @Test
+  void close_closesFeaturesAfterDraining(@TempDir Path dir) throws Exception {
+    java.util.concurrent.atomic.AtomicReference<NodeServices> seen =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean closed =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    NodeFeature feature =
+        new NodeFeature() {
+          @Override
+          public List<dev.verity.node.http.ApiModule> start(NodeServices services) {
+            seen.set(services);
+            return List.of(router -> router.get("/v1/test/ping", req -> Response.ok("pong")));
+          }
+
+          @Override
+          public void close() {
+            closed.set(true);
+          }
+        };
+    VerityNode node = VerityNode.start(NodeConfig.ephemeral(dir), List.of(feature));
+    assertThat(seen.get()).isSameAs(node.services());
+    assertThat(seen.get().models().list()).isEmpty();
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(node.url().resolve("/v1/test/ping")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(r.body()).isEqualTo("\"pong\"");
+    assertThat(closed).isFalse();
+    node.close();
+    assertThat(closed).isTrue();
   }
 }

@@ -44,7 +44,10 @@ public final class ProgressBar implements AutoCloseable {
     this.lastDraw = start;
   }
 
-  /** TERMINAL when stdio is an interactive terminal, else PLAIN; VERITY_PROGRESS overrides. */
+  /**
+   * TERMINAL when stderr is an interactive terminal, else PLAIN; {@code VERITY_PROGRESS=bar|plain|
+   * none} overrides.
+   */
   public static Mode detect() {
     String forced = System.getenv("VERITY_PROGRESS");
     if (forced != null) {
@@ -61,8 +64,22 @@ public final class ProgressBar implements AutoCloseable {
         default -> {}
       }
     }
-    java.io.Console c = System.console();
-    return c != null && c.isTerminal() ? Mode.TERMINAL : Mode.PLAIN;
+    return stderrIsTerminal() ? Mode.TERMINAL : Mode.PLAIN;
+  }
+
+  /**
+   * Java cannot ask isatty(2) directly; on Linux, /proc/self/fd/2 names stderr's target. Elsewhere
+   * fall back to the console check, which looks at stdin and stdout.
+   */
+  static boolean stderrIsTerminal() {
+    java.nio.file.Path fd2 = java.nio.file.Path.of("/proc/self/fd/2");
+    try {
+      String target = java.nio.file.Files.readSymbolicLink(fd2).toString();
+      return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+    } catch (java.io.IOException | UnsupportedOperationException e) {
+      java.io.Console c = System.console();
+      return c != null && c.isTerminal();
+    }
   }
 
   /** Records progress; thread-safe (hashing reports from several threads). */
