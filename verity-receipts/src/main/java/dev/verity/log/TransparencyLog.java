@@ -100,6 +100,7 @@ public final class TransparencyLog implements AutoCloseable {
   private long lastPersistNanos;
   private volatile boolean closing;
   private volatile IOException failure;
+  private volatile long commits;
 
   private TransparencyLog(Path dir, Options options, FileChannel channel) {
     this.dir = dir;
@@ -318,6 +319,7 @@ public final class TransparencyLog implements AutoCloseable {
       return;
     }
     writePosition = start + total;
+    commits++;
     List<Appended> results = new ArrayList<>(batch.size());
     lock.writeLock().lock();
     long size;
@@ -363,6 +365,11 @@ public final class TransparencyLog implements AutoCloseable {
     } catch (IOException e) {
       LOG.warn("log {}: could not persist checkpoint of size {}", dir, c.checkpoint().size(), e);
     }
+  }
+
+  /** How many batches (each one write and one fsync) were committed since open. */
+  public long commitCount() {
+    return commits;
   }
 
   /** Number of durable entries. */

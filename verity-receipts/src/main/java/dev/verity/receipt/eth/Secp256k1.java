@@ -7,11 +7,11 @@ import org.bouncycastle.asn1.x9.X9IntegerConverter;
 import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.crypto.params.ECDomainParameters;
-import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
-import org.bouncycastle.crypto.signers.ECDSASigner;
 import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
 import org.bouncycastle.math.ec.ECAlgorithms;
+import org.bouncycastle.math.ec.ECMultiplier;
 import org.bouncycastle.math.ec.ECPoint;
+import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 
 /**
  * secp256k1 ECDSA the Ethereum way: RFC 6979 deterministic nonces (HMAC-SHA256), low-s
@@ -24,6 +24,7 @@ public final class Secp256k1 {
   static final BigInteger N = PARAMS.getN();
   static final BigInteger HALF_N = N.shiftRight(1);
   private static final BigInteger P = PARAMS.getCurve().getField().getCharacteristic();
+  private static final ECMultiplier BASE = new FixedPointCombMultiplier();
 
   private Secp256k1() {}
 
@@ -33,29 +34,43 @@ public final class Secp256k1 {
 
   /** 64-byte X || Y of {@code d * G}. */
   public static byte[] publicKey(BigInteger d) {
-    byte[] enc = DOMAIN.getG().multiply(d).normalize().getEncoded(false);
+    byte[] enc = BASE.multiply(DOMAIN.getG(), d).normalize().getEncoded(false);
     return java.util.Arrays.copyOfRange(enc, 1, 65);
   }
 
-  /** Signs a 32-byte digest; the result has low s and v = 27 + recovery id. */
+  /**
+   * Signs a 32-byte digest with the RFC 6979 nonce (HMAC-SHA256), exactly as BouncyCastle's
+   * ECDSASigner would, but keeping the nonce point so the recovery id comes for free: v = 27 +
+   * parity of R.y, flipped when s is replaced by n - s (low-s form).
+   */
   public static EthSignature sign(byte[] digest32, BigInteger d) {
     checkDigest(digest32);
-    ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
-    signer.init(true, new ECPrivateKeyParameters(d, DOMAIN));
-    BigInteger[] rs = signer.generateSignature(digest32);
-    BigInteger r = rs[0];
-    BigInteger s = rs[1];
-    if (s.compareTo(HALF_N) > 0) {
-      s = N.subtract(s);
+    if (!isValidPrivateKey(d)) {
+      throw new IllegalArgumentException("not a valid secp256k1 private key");
     }
-    byte[] expected = publicKey(d);
-    for (int recId = 0; recId < 2; recId++) {
-      ECPoint q = recoverPoint(digest32, r, s, recId);
-      if (q != null && java.util.Arrays.equals(xy(q), expected)) {
-        return new EthSignature(to32(r), to32(s), 27 + recId);
+    HMacDSAKCalculator kc = new HMacDSAKCalculator(new SHA256Digest());
+    kc.init(N, d, digest32);
+    BigInteger e = new BigInteger(1, digest32);
+    while (true) {
+      BigInteger k = kc.nextK();
+      ECPoint bigR = BASE.multiply(DOMAIN.getG(), k).normalize();
+      BigInteger x = bigR.getAffineXCoord().toBigInteger();
+      BigInteger r = x.mod(N);
+      if (r.signum() == 0 || x.compareTo(N) >= 0) {
+        // x >= n would need recovery ids 2 or 3, which Ethereum's v cannot express (p ~ 2^-128).
+        continue;
       }
+      BigInteger s = k.modInverse(N).multiply(e.add(d.multiply(r))).mod(N);
+      if (s.signum() == 0) {
+        continue;
+      }
+      int recId = bigR.getAffineYCoord().testBitZero() ? 1 : 0;
+      if (s.compareTo(HALF_N) > 0) {
+        s = N.subtract(s);
+        recId ^= 1;
+      }
+      return new EthSignature(to32(r), to32(s), 27 + recId);
     }
-    throw new IllegalStateException("could not compute the recovery id of a fresh signature");
   }
 
   /**
