@@ -137,7 +137,7 @@ public final class Conv {
         kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && oh == h && ow == wd;
     if (ctx.fast()) {
       // Vector path: im2col straight into the GEMM's packed panel layout (values only move).
-      float[] packed = ctx.scratch(Gemm.packedSize(kg, np), "packed im2col buffer");
+      float[] packed = ctx.reusableScratch(Gemm.packedSize(kg, np), "packed im2col buffer");
       for (int b0 = 0; b0 < n; b0++) {
         for (int gi = 0; gi < group; gi++) {
           ctx.checkDeadline();
@@ -148,9 +148,22 @@ public final class Conv {
             im2colPacked(x.f, xOff, cg, h, wd, kh, kw, oh, ow, sh, sw, dh, dw, ph, pw, packed, ctx);
           }
           Gemm.multiplyPacked(
-              w.f, gi * mg * kg, kg, packed, y.f, (b0 * m + gi * mg) * np, np, mg, np, kg, ctx);
+              w.f,
+              gi * mg * kg,
+              kg,
+              packed,
+              y.f,
+              (b0 * m + gi * mg) * np,
+              np,
+              mg,
+              np,
+              kg,
+              b == null ? null : b.f,
+              gi * mg,
+              ctx);
         }
       }
+      return y;
     } else {
       float[] col = direct ? null : ctx.scratch((long) kg * np, "im2col buffer");
       for (int b0 = 0; b0 < n; b0++) {
@@ -198,6 +211,10 @@ public final class Conv {
     return y;
   }
 
+  /**
+   * im2col written directly in packed-panel order: row (c, kh, kw) of output position p lands at
+   * panel p / NR, lane p % NR. Copies contiguous runs; padding taps become +0.0f.
+   */
   private static void im2colPacked(
       float[] x,
       int xOff,
@@ -219,24 +236,55 @@ public final class Conv {
     int nr = Gemm.panelWidth();
     int kg = cg * kh * kw;
     int tileStride = kg * nr;
+    int np = oh * ow;
+    int tail = np % nr;
+    if (tail != 0) {
+      // The buffer may be reused: clear the unused lanes of the last panel.
+      int last = (np / nr) * tileStride;
+      for (int r = 0; r < kg; r++) {
+        java.util.Arrays.fill(dst, last + r * nr + tail, last + r * nr + nr, 0.0f);
+      }
+    }
     ctx.parallelFor(
         cg,
-        Math.max(1, 16384 / Math.max(1, kh * kw * oh * ow)),
+        Math.max(1, 16384 / Math.max(1, kh * kw * np)),
         (c0, c1) -> {
           for (int ci = c0; ci < c1; ci++) {
             int plane = xOff + ci * h * w;
             for (int i = 0; i < kh; i++) {
               for (int j = 0; j < kw; j++) {
                 int rowOff = ((ci * kh + i) * kw + j) * nr;
-                int p = 0;
                 for (int yo = 0; yo < oh; yo++) {
                   int ih = yo * sh - ph + i * dh;
                   boolean rowIn = ih >= 0 && ih < h;
                   int src = plane + ih * w;
-                  for (int xo = 0; xo < ow; xo++, p++) {
-                    int iw = xo * sw - pw + j * dw;
-                    dst[(p / nr) * tileStride + rowOff + (p % nr)] =
-                        rowIn && iw >= 0 && iw < w ? x[src + iw] : 0.0f;
+                  int p = yo * ow;
+                  int xo = 0;
+                  while (xo < ow) {
+                    int lane = p % nr;
+                    int run = Math.min(nr - lane, ow - xo);
+                    int d = (p / nr) * tileStride + rowOff + lane;
+                    if (!rowIn) {
+                      java.util.Arrays.fill(dst, d, d + run, 0.0f);
+                    } else if (sw == 1) {
+                      int iw0 = xo - pw + j * dw;
+                      int lo = Math.max(0, -iw0);
+                      int hi = Math.min(run, w - iw0);
+                      if (hi <= lo) {
+                        java.util.Arrays.fill(dst, d, d + run, 0.0f);
+                      } else {
+                        java.util.Arrays.fill(dst, d, d + lo, 0.0f);
+                        System.arraycopy(x, src + iw0 + lo, dst, d + lo, hi - lo);
+                        java.util.Arrays.fill(dst, d + hi, d + run, 0.0f);
+                      }
+                    } else {
+                      for (int q = 0; q < run; q++) {
+                        int iw = (xo + q) * sw - pw + j * dw;
+                        dst[d + q] = iw >= 0 && iw < w ? x[src + iw] : 0.0f;
+                      }
+                    }
+                    xo += run;
+                    p += run;
                   }
                 }
               }

@@ -8,16 +8,15 @@ import jdk.incubator.vector.VectorSpecies;
  * order: {@code acc = +0.0f; for k = 0..K-1: acc = acc + (A[i][k] * B[k][j])}, each product and
  * each sum rounded to float32 (no fused multiply-add).
  *
- * <p>The fast path keeps that order per element and gains speed only across independent outputs:
- * vector lanes run over output columns {@code j}, a register tile covers four rows, and K is cut
- * into blocks whose partial sums are stored to {@code C} and reloaded (a float32 store/load is
- * exact, so blocking does not change bits). Threads split column tiles.
+ * <p>The fast path keeps that order per element and gains speed only across independent outputs: B
+ * is packed into panels of {@code 2 * lanes} columns, vector lanes run over output columns {@code
+ * j}, a register tile covers four rows, and every accumulator walks k = 0..K-1 in order with a
+ * separate multiply and add. Threads split column panels.
  */
 public final class Gemm {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
   private static final int NR = 2 * L;
-  private static final int KC = 256;
 
   private Gemm() {}
 
@@ -54,7 +53,7 @@ public final class Gemm {
     }
     float[] packed = ctx.scratch(packedSize(k, n), "packed GEMM operand");
     packB(b, bOff, ldb, k, n, packed, ctx);
-    multiplyPacked(a, aOff, lda, packed, c, cOff, ldc, m, n, k, ctx);
+    multiplyPacked(a, aOff, lda, packed, c, cOff, ldc, m, n, k, null, 0, ctx);
   }
 
   /** Floats needed to hold a K×N operand in packed panels of {@link #NR} columns. */
@@ -108,6 +107,8 @@ public final class Gemm {
       int m,
       int n,
       int k,
+      float[] bias,
+      int biasOff,
       ExecContext ctx) {
     int tiles = (n + NR - 1) / NR;
     int minTiles = Math.max(1, (int) (131072L / Math.max(1L, (long) m * k * NR)));
@@ -124,17 +125,28 @@ public final class Gemm {
             int i = 0;
             for (; i + 4 <= m; i += 4) {
               if (w == NR) {
-                panel4(a, aOff + i * lda, lda, bp, pb, k, c, cOff + i * ldc + j0, ldc);
+                panel4(
+                    a,
+                    aOff + i * lda,
+                    lda,
+                    bp,
+                    pb,
+                    k,
+                    c,
+                    cOff + i * ldc + j0,
+                    ldc,
+                    bias,
+                    biasOff + i);
               } else {
-                panel4(a, aOff + i * lda, lda, bp, pb, k, tmp, 0, NR);
+                panel4(a, aOff + i * lda, lda, bp, pb, k, tmp, 0, NR, bias, biasOff + i);
                 copyOut(tmp, 4, w, c, cOff + i * ldc + j0, ldc);
               }
             }
             for (; i < m; i++) {
               if (w == NR) {
-                panel1(a, aOff + i * lda, bp, pb, k, c, cOff + i * ldc + j0);
+                panel1(a, aOff + i * lda, bp, pb, k, c, cOff + i * ldc + j0, bias, biasOff + i);
               } else {
-                panel1(a, aOff + i * lda, bp, pb, k, tmp, 0);
+                panel1(a, aOff + i * lda, bp, pb, k, tmp, 0, bias, biasOff + i);
                 copyOut(tmp, 1, w, c, cOff + i * ldc + j0, ldc);
               }
             }
@@ -149,7 +161,17 @@ public final class Gemm {
   }
 
   private static void panel4(
-      float[] a, int aRow, int lda, float[] bp, int pb, int k, float[] c, int cPos, int ldc) {
+      float[] a,
+      int aRow,
+      int lda,
+      float[] bp,
+      int pb,
+      int k,
+      float[] c,
+      int cPos,
+      int ldc,
+      float[] bias,
+      int bRow) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = c00;
     FloatVector c10 = c00;
@@ -178,6 +200,17 @@ public final class Gemm {
       c30 = c30.add(b0.mul(x3));
       c31 = c31.add(b1.mul(x3));
     }
+    if (bias != null) {
+      // Epilogue "acc + bias" per element, the same single rounding as a separate pass.
+      c00 = c00.add(bias[bRow]);
+      c01 = c01.add(bias[bRow]);
+      c10 = c10.add(bias[bRow + 1]);
+      c11 = c11.add(bias[bRow + 1]);
+      c20 = c20.add(bias[bRow + 2]);
+      c21 = c21.add(bias[bRow + 2]);
+      c30 = c30.add(bias[bRow + 3]);
+      c31 = c31.add(bias[bRow + 3]);
+    }
     c00.intoArray(c, cPos);
     c01.intoArray(c, cPos + L);
     c10.intoArray(c, cPos + ldc);
@@ -188,7 +221,8 @@ public final class Gemm {
     c31.intoArray(c, cPos + 3 * ldc + L);
   }
 
-  private static void panel1(float[] a, int aRow, float[] bp, int pb, int k, float[] c, int cPos) {
+  private static void panel1(
+      float[] a, int aRow, float[] bp, int pb, int k, float[] c, int cPos, float[] bias, int bRow) {
     FloatVector c0 = FloatVector.zero(S);
     FloatVector c1 = c0;
     for (int kk = 0; kk < k; kk++) {
@@ -196,6 +230,10 @@ public final class Gemm {
       float x = a[aRow + kk];
       c0 = c0.add(FloatVector.fromArray(S, bp, bpos).mul(x));
       c1 = c1.add(FloatVector.fromArray(S, bp, bpos + L).mul(x));
+    }
+    if (bias != null) {
+      c0 = c0.add(bias[bRow]);
+      c1 = c1.add(bias[bRow]);
     }
     c0.intoArray(c, cPos);
     c1.intoArray(c, cPos + L);
@@ -211,160 +249,5 @@ public final class Gemm {
       }
       c[cRow + j] = acc;
     }
-  }
-
-  private static void blocked(
-      float[] a,
-      int aOff,
-      int lda,
-      float[] b,
-      int bOff,
-      int ldb,
-      float[] c,
-      int cOff,
-      int ldc,
-      int m,
-      int j0,
-      int j1,
-      int k,
-      ExecContext ctx) {
-    if (k == 0) {
-      for (int i = 0; i < m; i++) {
-        java.util.Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0.0f);
-      }
-      return;
-    }
-    for (int k0 = 0; k0 < k; k0 += KC) {
-      int k1 = Math.min(k, k0 + KC);
-      boolean first = k0 == 0;
-      ctx.checkDeadline();
-      int j = j0;
-      for (; j + NR <= j1; j += NR) {
-        int i = 0;
-        for (; i + 4 <= m; i += 4) {
-          tile4x2(
-              a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k0, k1, first);
-        }
-        for (; i < m; i++) {
-          tile1x2(a, aOff + i * lda, b, bOff + j, ldb, c, cOff + i * ldc + j, k0, k1, first);
-        }
-      }
-      for (; j + L <= j1; j += L) {
-        for (int i = 0; i < m; i++) {
-          tile1x1(a, aOff + i * lda, b, bOff + j, ldb, c, cOff + i * ldc + j, k0, k1, first);
-        }
-      }
-      if (j < j1) {
-        for (int i = 0; i < m; i++) {
-          int aRow = aOff + i * lda;
-          int cRow = cOff + i * ldc;
-          for (int jj = j; jj < j1; jj++) {
-            float acc = first ? 0.0f : c[cRow + jj];
-            for (int kk = k0; kk < k1; kk++) {
-              acc = acc + a[aRow + kk] * b[bOff + kk * ldb + jj];
-            }
-            c[cRow + jj] = acc;
-          }
-        }
-      }
-    }
-  }
-
-  private static void tile4x2(
-      float[] a,
-      int aRow,
-      int lda,
-      float[] b,
-      int bCol,
-      int ldb,
-      float[] c,
-      int cPos,
-      int ldc,
-      int k0,
-      int k1,
-      boolean first) {
-    FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
-    if (first) {
-      c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
-    } else {
-      c00 = FloatVector.fromArray(S, c, cPos);
-      c01 = FloatVector.fromArray(S, c, cPos + L);
-      c10 = FloatVector.fromArray(S, c, cPos + ldc);
-      c11 = FloatVector.fromArray(S, c, cPos + ldc + L);
-      c20 = FloatVector.fromArray(S, c, cPos + 2 * ldc);
-      c21 = FloatVector.fromArray(S, c, cPos + 2 * ldc + L);
-      c30 = FloatVector.fromArray(S, c, cPos + 3 * ldc);
-      c31 = FloatVector.fromArray(S, c, cPos + 3 * ldc + L);
-    }
-    int a0 = aRow;
-    int a1 = aRow + lda;
-    int a2 = aRow + 2 * lda;
-    int a3 = aRow + 3 * lda;
-    for (int kk = k0; kk < k1; kk++) {
-      int bp = bCol + kk * ldb;
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      float x0 = a[a0 + kk];
-      float x1 = a[a1 + kk];
-      float x2 = a[a2 + kk];
-      float x3 = a[a3 + kk];
-      c00 = c00.add(b0.mul(x0));
-      c01 = c01.add(b1.mul(x0));
-      c10 = c10.add(b0.mul(x1));
-      c11 = c11.add(b1.mul(x1));
-      c20 = c20.add(b0.mul(x2));
-      c21 = c21.add(b1.mul(x2));
-      c30 = c30.add(b0.mul(x3));
-      c31 = c31.add(b1.mul(x3));
-    }
-    c00.intoArray(c, cPos);
-    c01.intoArray(c, cPos + L);
-    c10.intoArray(c, cPos + ldc);
-    c11.intoArray(c, cPos + ldc + L);
-    c20.intoArray(c, cPos + 2 * ldc);
-    c21.intoArray(c, cPos + 2 * ldc + L);
-    c30.intoArray(c, cPos + 3 * ldc);
-    c31.intoArray(c, cPos + 3 * ldc + L);
-  }
-
-  private static void tile1x2(
-      float[] a,
-      int aRow,
-      float[] b,
-      int bCol,
-      int ldb,
-      float[] c,
-      int cPos,
-      int k0,
-      int k1,
-      boolean first) {
-    FloatVector c0 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, cPos);
-    FloatVector c1 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, cPos + L);
-    for (int kk = k0; kk < k1; kk++) {
-      int bp = bCol + kk * ldb;
-      float x = a[aRow + kk];
-      c0 = c0.add(FloatVector.fromArray(S, b, bp).mul(x));
-      c1 = c1.add(FloatVector.fromArray(S, b, bp + L).mul(x));
-    }
-    c0.intoArray(c, cPos);
-    c1.intoArray(c, cPos + L);
-  }
-
-  private static void tile1x1(
-      float[] a,
-      int aRow,
-      float[] b,
-      int bCol,
-      int ldb,
-      float[] c,
-      int cPos,
-      int k0,
-      int k1,
-      boolean first) {
-    FloatVector c0 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, cPos);
-    for (int kk = k0; kk < k1; kk++) {
-      c0 = c0.add(FloatVector.fromArray(S, b, bCol + kk * ldb).mul(a[aRow + kk]));
-    }
-    c0.intoArray(c, cPos);
   }
 }
