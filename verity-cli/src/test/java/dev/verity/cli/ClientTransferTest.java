@@ -97,4 +97,31 @@ class ClientTransferTest {
       assertThat(client.blobSize(wrong)).isEmpty();
     }
   }
+
+  @Test
+  void upload_overNodeLimit_isApiException413AndNothingKept() throws Exception {
+    byte[] content = new byte[70_000];
+    new Random(2).nextBytes(content);
+    Path file = dir.resolve("big.bin");
+    Files.write(file, content);
+    Digest d = Digest.of(content);
+    try (VerityNode node =
+            VerityNode.start(NodeConfig.ephemeral(dir.resolve("node")).withMaxUploadBytes(65_536));
+        VerityClient client = VerityClient.connect(node.url())) {
+      assertThatThrownBy(() -> client.uploadBlob(d, file, (a, b) -> {}))
+          .isInstanceOfSatisfying(
+              VerityApiException.class,
+              e -> {
+                assertThat(e.status()).isEqualTo(413);
+                assertThat(e.detail())
+                    .isEqualTo(
+                        "blob "
+                            + d
+                            + " is 70000 bytes; this node accepts blobs of at most 65536"
+                            + " bytes");
+              });
+      assertThat(client.blobSize(d)).isEmpty();
+      assertThat(client.uploadOffset(d)).isZero();
+    }
+  }
 }

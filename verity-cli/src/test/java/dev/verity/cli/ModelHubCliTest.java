@@ -336,6 +336,17 @@ class ModelHubCliTest {
   }
 
   @Test
+  void download_partFileLongerThanBlob_startsOver() throws Exception {
+    Path out = tmp.resolve("dl-longpart");
+    Files.createDirectories(out);
+    Files.write(out.resolve("tok512.bin.part"), new byte[20_000]);
+    Cli.Result d = download("tinystories-260k@1", out);
+    assertThat(d.exit()).as(d.err()).isZero();
+    assertThat(Files.readAllBytes(out.resolve("tok512.bin")))
+        .isEqualTo(Files.readAllBytes(shared.resolve("models/tinyllamas/tok512.bin")));
+  }
+
+  @Test
   void download_corruptPartFile_failsNamingFileAndDiscardsIt() throws Exception {
     Path out = tmp.resolve("dl-badpart");
     Files.createDirectories(out);
