@@ -45,6 +45,14 @@ public final class Sampler {
     this.keys = new long[vocabSize];
   }
 
+  /** Makes the next coin number {@code index}, to re-check the index-th sampled token alone. */
+  public void skipTo(long index) {
+    if (index < 0) {
+      throw new IllegalArgumentException("coin index must be non-negative: " + index);
+    }
+    draws = index;
+  }
+
   /** Number of coins drawn so far (the index of the next one). */
   public long draws() {
     return draws;

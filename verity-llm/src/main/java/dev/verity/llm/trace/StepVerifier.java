@@ -1,6 +1,7 @@
 package dev.verity.llm.trace;
 
 import dev.verity.core.Digest;
+import dev.verity.llm.sampling.Sampler;
 import dev.verity.llm.transformer.Transformer;
 import java.util.Arrays;
 
@@ -69,6 +70,47 @@ public final class StepVerifier {
               + recomputed[first]
               + ", committed "
               + claimed[first]);
+    }
+  }
+
+  /**
+   * Checks the head step after position {@code p}: the final norm, classifier and sampler applied
+   * to the committed last-layer leaf at p give {@code nextToken}. {@code sampleIndex} counts the
+   * sampled tokens of the request before this one (p − (prompt tokens − 1)).
+   */
+  public void verifyHead(
+      Digest root,
+      long treeSize,
+      ProvenLeaf lastLayer,
+      int nextToken,
+      float temperature,
+      float topP,
+      long seed,
+      long sampleIndex)
+      throws TraceVerificationException {
+    int layers = transformer.config().nLayers();
+    TraceLeaf l = lastLayer.leaf();
+    if (l.layer() != layers - 1) {
+      throw new TraceVerificationException(
+          "the head step needs the last layer's leaf ("
+              + (layers - 1)
+              + "), got layer "
+              + l.layer());
+    }
+    checkLeaf(lastLayer, l.position(), layers - 1, l.token(), transformer.config().dim());
+    lastLayer.verify(root, treeSize, layers);
+    float[] logits = transformer.head(l.values());
+    Sampler sampler = new Sampler(transformer.config().vocabSize(), temperature, topP, seed);
+    sampler.skipTo(sampleIndex);
+    int token = sampler.sample(logits, logits.length);
+    if (token != nextToken) {
+      throw new TraceVerificationException(
+          "the head at position "
+              + l.position()
+              + " samples token "
+              + token
+              + ", but the generation continued with "
+              + nextToken);
     }
   }
 

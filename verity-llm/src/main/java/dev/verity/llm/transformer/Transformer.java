@@ -121,6 +121,22 @@ public final class Transformer {
     return s.x.clone();
   }
 
+  /**
+   * The classifier head on its own: final RMSNorm of {@code activation} (the last layer's output)
+   * and the classifier, as the end of {@link #forward}. Returns new logits.
+   */
+  public float[] head(float[] activation) {
+    if (activation.length != config.dim()) {
+      throw new IllegalArgumentException(
+          "activation has " + activation.length + " floats, expected " + config.dim());
+    }
+    float[] x = new float[config.dim()];
+    rmsnorm(x, activation, weights.rmsFinal(), config.rmsEps());
+    float[] logits = new float[config.vocabSize()];
+    matvec.matvec(weights.classifier(), x, logits, 0);
+    return logits;
+  }
+
   /** Token embedding row, the input of layer 0. */
   public float[] embedding(int token) {
     float[] out = new float[config.dim()];

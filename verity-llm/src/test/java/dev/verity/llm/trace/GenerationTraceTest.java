@@ -140,6 +140,50 @@ class GenerationTraceTest {
         .hasMessageContaining("proof is for leaf");
   }
 
+  @Test
+  void stepVerifier_headStep_recomputesTheSampledToken() throws Exception {
+    GenerationRequest req =
+        new GenerationRequest(Prompt.text("Once upon a time"), 30, 0.8f, 0.9f, 42L, TraceMode.FULL);
+    Generation g = model.generate(req);
+    GenerationTrace t = g.trace();
+    int nPrompt = g.promptTokens().size();
+    int last = t.layers() - 1;
+    StepVerifier v = model.stepVerifier();
+    for (int i = 0; i < g.completionTokens().size(); i++) {
+      int pos = nPrompt - 1 + i;
+      v.verifyHead(
+          t.root(),
+          t.leafCount(),
+          t.provenLeaf(pos, last),
+          g.completionTokens().get(i),
+          0.8f,
+          0.9f,
+          42L,
+          i);
+    }
+    // Another seed, or a different claimed token, is caught.
+    int pos = nPrompt + 3;
+    int claimed = g.completionTokens().get(4);
+    assertThatThrownBy(
+            () ->
+                v.verifyHead(
+                    t.root(),
+                    t.leafCount(),
+                    t.provenLeaf(pos, last),
+                    claimed + 1,
+                    0.8f,
+                    0.9f,
+                    42L,
+                    4))
+        .isInstanceOf(TraceVerificationException.class)
+        .hasMessageContaining("samples token " + claimed);
+    assertThatThrownBy(
+            () ->
+                v.verifyHead(
+                    t.root(), t.leafCount(), t.provenLeaf(pos, 0), claimed, 0.8f, 0.9f, 42L, 4))
+        .hasMessageContaining("last layer");
+  }
+
   /** A copy of {@code t} with the activation at (pos, layer) changed in its lowest bit. */
   static GenerationTrace tamper(GenerationTrace t, int pos, int layer) {
     List<byte[]> hashes = new ArrayList<>();
