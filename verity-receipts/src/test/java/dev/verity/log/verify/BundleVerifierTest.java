@@ -170,6 +170,30 @@ class BundleVerifierTest {
     }
   }
 
+  @Property(tries = 500)
+  void parse_arbitraryInclusionProofArray_onlyFormatErrorsOrNotInLog(
+      @ForAll java.util.List<@net.jqwik.api.constraints.StringLength(max = 60) String> hashes)
+      throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode o =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            dev.verity.receipt.StrictJson.MAPPER.readTree(
+                BundleJson.toJson(BundleFixtures.golden()));
+    com.fasterxml.jackson.databind.node.ArrayNode arr = o.putArray("inclusionProof");
+    hashes.forEach(arr::add);
+    ReceiptBundle b;
+    try {
+      b = BundleJson.parse(o.toString());
+    } catch (ReceiptFormatException e) {
+      assertThat(e.getMessage()).contains("inclusionProof");
+      return;
+    }
+    assertThatThrownBy(
+            () ->
+                BundleVerifier.verify(
+                    b, VerifyOptions.trusting(TestKeys.logSigner().verifierKey())))
+        .isInstanceOf(NotInLogException.class);
+  }
+
   @TempDir Path dir;
 
   @Test
