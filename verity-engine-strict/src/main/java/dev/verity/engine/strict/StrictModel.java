@@ -50,7 +50,13 @@ public final class StrictModel implements LoadedModel {
   private final int[][] freeAfter;
   private long constantBytes;
 
-  /** Nanoseconds per operator type, collected when the system property is set (diagnostics). */
+  private static final java.lang.management.ThreadMXBean CPU =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+
+  /**
+   * CPU nanoseconds of the calling thread per operator type (meaningful with one thread), collected
+   * when the system property is set (diagnostics).
+   */
   static final java.util.concurrent.ConcurrentHashMap<String, Long> PROFILE =
       Boolean.getBoolean("verity.strict.profile")
           ? new java.util.concurrent.ConcurrentHashMap<>()
@@ -484,10 +490,10 @@ public final class StrictModel implements LoadedModel {
               }
             }
           }
-          long t0 = PROFILE != null ? System.nanoTime() : 0;
+          long t0 = PROFILE != null ? CPU.getCurrentThreadCpuTime() : 0;
           out = s.kernel.run(in, ctx);
           if (PROFILE != null) {
-            PROFILE.merge(s.opType, System.nanoTime() - t0, Long::sum);
+            PROFILE.merge(s.opType, CPU.getCurrentThreadCpuTime() - t0, Long::sum);
           }
         }
         for (int j = 0; j < s.out.length; j++) {
@@ -507,9 +513,13 @@ public final class StrictModel implements LoadedModel {
         }
         if (trace == null) {
           for (int v : freeAfter[s.index]) {
-            if (values[v] != null) {
-              ctx.addLive(-values[v].bytes());
+            Nd dead = values[v];
+            if (dead != null) {
+              ctx.addLive(-dead.bytes());
               values[v] = null;
+              if (dead.f != null && !shared(values, dead.f)) {
+                ctx.recycle(dead.f);
+              }
             }
           }
         }
@@ -536,6 +546,16 @@ public final class StrictModel implements LoadedModel {
       result.put(outputs.get(j).name(), v.toTensor());
     }
     return new InferenceResult(result, Optional.ofNullable(trace == null ? null : trace.build()));
+  }
+
+  /** Whether a live value still uses {@code array} (reshape-like operators share arrays). */
+  private static boolean shared(Nd[] values, float[] array) {
+    for (Nd v : values) {
+      if (v != null && v.f == array) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private List<String> inputNames() {

@@ -128,7 +128,8 @@ public final class Conv {
     int ph = oneD ? 0 : g.padBegin[0];
     int pw = g.padBegin[g.padBegin.length - 1];
     int[] outShape = oneD ? new int[] {n, m, ow} : new int[] {n, m, oh, ow};
-    Nd y = ctx.newFloats(outShape);
+    // Both paths below write every output element.
+    Nd y = ctx.newFloatsOverwritten(outShape);
     int cg = c / group;
     int mg = m / group;
     int kg = cg * kh * kw;
@@ -655,7 +656,7 @@ public final class Conv {
     int dw = g.dil[1];
     int ph = g.padBegin[0];
     int pw = g.padBegin[1];
-    Nd y = ctx.newFloats(new int[] {x.shape[0], x.shape[1], oh, ow});
+    Nd y = ctx.newFloatsOverwritten(new int[] {x.shape[0], x.shape[1], oh, ow});
     float[] in = x.f;
     float[] out = y.f;
     ctx.parallelFor(

@@ -106,7 +106,11 @@ public final class Elementwise {
       throw new RunFailure("operand types differ: " + a.type + " and " + b.type);
     }
     int[] shape = Shapes.broadcast(a.shape, b.shape);
-    Nd out = ctx.newTensor(a.type, shape);
+    // Every float32 branch below writes all elements, so a recycled array is safe.
+    Nd out =
+        a.type == DataType.FLOAT32 && b.type == DataType.FLOAT32
+            ? ctx.newFloatsOverwritten(shape)
+            : ctx.newTensor(a.type, shape);
     if (out.size == 0) {
       return out;
     }

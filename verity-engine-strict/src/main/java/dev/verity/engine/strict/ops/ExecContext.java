@@ -119,6 +119,27 @@ public final class ExecContext {
     return Nd.floats(shape, new float[(int) checkedCount(shape, 4, "output")]);
   }
 
+  private final java.util.HashMap<Integer, java.util.ArrayDeque<float[]>> recycled =
+      new java.util.HashMap<>();
+
+  /**
+   * A float32 output whose array may be recycled from a freed intermediate of this run: its
+   * contents are stale, so only operators that write every element may call this.
+   */
+  public Nd newFloatsOverwritten(int[] shape) {
+    int n = (int) checkedCount(shape, 4, "output");
+    java.util.ArrayDeque<float[]> q = recycled.get(n);
+    float[] a = q == null ? null : q.pollFirst();
+    return Nd.floats(shape, a != null ? a : new float[n]);
+  }
+
+  /** Offers a dead intermediate's array for reuse by later nodes of this run. */
+  public void recycle(float[] a) {
+    if (a.length >= 4096) {
+      recycled.computeIfAbsent(a.length, k -> new java.util.ArrayDeque<>()).addFirst(a);
+    }
+  }
+
   public Nd newTensor(DataType type, int[] shape) {
     checkedCount(shape, type.byteSize(), "output");
     return Nd.zeros(type, shape);

@@ -181,7 +181,7 @@ public final class OpFactory {
                       x, v -> v, v -> v < 0.0 ? 0.0 : v, v -> Math.max(0, v), ctx, "Relu"));
             }
             // A plain loop (not a lambda per element) so the JIT can vectorize it.
-            Nd out = ctx.newFloats(x.shape);
+            Nd out = ctx.newFloatsOverwritten(x.shape);
             float[] a = x.f;
             float[] z = out.f;
             for (int i = 0; i < z.length; i++) {

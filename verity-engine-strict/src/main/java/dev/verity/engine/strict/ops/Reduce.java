@@ -221,7 +221,7 @@ public final class Reduce {
    * bias - mean * a} in float32, then {@code y = x * a + b}.
    */
   public static Nd batchNorm(Nd x, Nd scale, Nd bias, Nd mean, Nd var, float eps, ExecContext ctx) {
-    Nd y = ctx.newFloats(x.shape);
+    Nd y = ctx.newFloatsOverwritten(x.shape);
     int n = x.shape[0];
     int c = x.rank() > 1 ? x.shape[1] : 1;
     int plane = Shapes.size(x.shape, Math.min(2, x.rank()), x.rank());
