@@ -10,6 +10,9 @@ import dev.verity.node.config.NodeConfig;
 import dev.verity.node.http.ApiModule;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,10 +27,29 @@ public final class NodeServices implements AutoCloseable {
   private final BlobStore blobs;
   private final ModelStore models;
 
+  private final ScheduledExecutorService janitor;
+
   private NodeServices(NodeConfig config, BlobStore blobs, ModelStore models) {
     this.config = config;
     this.blobs = blobs;
     this.models = models;
+    // Abandoned partial uploads are removed once idle longer than the store's stale age.
+    this.janitor =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("verity-upload-cleanup").factory());
+    long every = Math.max(60, Math.min(3600, blobs.limits().staleUploadAge().toSeconds() / 2));
+    janitor.scheduleWithFixedDelay(this::cleanup, every, every, TimeUnit.SECONDS);
+  }
+
+  private void cleanup() {
+    try {
+      int n = blobs.cleanupStaleUploads();
+      if (n > 0) {
+        log.info("removed {} stale partial upload file(s)", n);
+      }
+    } catch (IOException | RuntimeException e) {
+      log.warn("cleaning up stale uploads failed: {}", e.toString());
+    }
   }
 
   static NodeServices open(NodeConfig config) throws IOException {
@@ -60,6 +82,7 @@ public final class NodeServices implements AutoCloseable {
 
   @Override
   public void close() {
+    janitor.shutdownNow();
     // The stores write every change durably when it happens; nothing is buffered to flush.
   }
 }
