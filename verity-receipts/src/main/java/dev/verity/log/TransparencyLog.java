@@ -122,6 +122,21 @@ public final class TransparencyLog implements AutoCloseable {
     if (created) {
       AtomicFiles.fsyncDirectory(dir);
     }
+    // Two writers on one log would interleave records; the OS drops the lock if we crash.
+    java.nio.channels.FileLock lock;
+    try {
+      lock = ch.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      ch.close();
+      throw new IOException("log " + dir + " is already open in this process", e);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+    if (lock == null) {
+      ch.close();
+      throw new IOException("log " + dir + " is already open in another process");
+    }
     TransparencyLog log = new TransparencyLog(dir, options, ch);
     try {
       log.recover();

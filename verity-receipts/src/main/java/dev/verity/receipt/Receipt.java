@@ -204,8 +204,9 @@ public record Receipt(
       return this;
     }
 
+    /** A commitment over no tensors counts as no trace (zero root, 0 leaves). */
     public Builder trace(TraceCommitment t) {
-      this.traceRoot = t.root();
+      this.traceRoot = t.leafCount() == 0 ? NO_TRACE : t.root();
       this.traceLeaves = t.leafCount();
       return this;
     }

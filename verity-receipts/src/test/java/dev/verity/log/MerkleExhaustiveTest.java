@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.verity.core.Bytes;
 import java.util.ArrayList;
 import java.util.List;
+import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
+import net.jqwik.api.GenerationMode;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
@@ -32,26 +34,22 @@ class MerkleExhaustiveTest {
     }
   }
 
-  @Test
-  void inclusionProof_everyIndexAndSize_verifies() throws Exception {
-    int checked = 0;
-    for (int n = 1; n <= MAX; n++) {
-      for (int i = 0; i < n; i++) {
-        InclusionProof p = TREE.inclusionProof(i, n);
-        p.verify(Bytes.copyOf(LEAVES.get(i)), ROOTS[n]);
-        checked++;
-      }
-    }
-    assertThat(checked).isEqualTo(MAX * (MAX + 1) / 2);
+  @Property(generation = GenerationMode.EXHAUSTIVE, tries = 100_000, maxDiscardRatio = 10)
+  void inclusionProof_everyIndexAndSize_verifies(
+      @ForAll @IntRange(min = 1, max = MAX) int n, @ForAll @IntRange(min = 0, max = MAX - 1) int i)
+      throws Exception {
+    Assume.that(i < n);
+    InclusionProof p = TREE.inclusionProof(i, n);
+    assertThat(p.path()).hasSizeLessThanOrEqualTo(64 - Long.numberOfLeadingZeros(n - 1));
+    p.verify(Bytes.copyOf(LEAVES.get(i)), ROOTS[n]);
   }
 
-  @Test
-  void consistencyProof_everyPairOfSizes_verifies() throws Exception {
-    for (int n = 0; n <= MAX; n++) {
-      for (int m = 0; m <= n; m++) {
-        TREE.consistencyProof(m, n).verify(ROOTS[m], ROOTS[n]);
-      }
-    }
+  @Property(generation = GenerationMode.EXHAUSTIVE, tries = 100_000, maxDiscardRatio = 10)
+  void consistencyProof_everyPairOfSizes_verifies(
+      @ForAll @IntRange(min = 0, max = MAX) int n, @ForAll @IntRange(min = 0, max = MAX) int m)
+      throws Exception {
+    Assume.that(m <= n);
+    TREE.consistencyProof(m, n).verify(ROOTS[m], ROOTS[n]);
   }
 
   @Property(tries = 2000)

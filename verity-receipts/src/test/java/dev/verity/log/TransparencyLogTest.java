@@ -151,6 +151,16 @@ class TransparencyLogTest {
   }
 
   @Test
+  void open_logAlreadyOpen_refused() throws Exception {
+    try (TransparencyLog log = open()) {
+      assertThat(log.size()).isZero();
+      assertThatThrownBy(this::open)
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("already open");
+    }
+  }
+
+  @Test
   void append_oversizedEntry_rejected() throws Exception {
     try (TransparencyLog log = open()) {
       assertThatThrownBy(() -> log.append(new byte[70_000]))
