@@ -64,6 +64,35 @@ class SharedModelsTest {
     }
   }
 
+  /**
+   * Array recycling is off while tracing, and the scalar engine shares no kernel code with the
+   * packed vector GEMM: both must reproduce the fast run's output bits.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"light_squeezenet", "light_resnet50"})
+  void lightModel_tracedAndScalarRuns_matchFastRunBits(String name) throws Exception {
+    Path file = TestFiles.model("onnx-light/" + name + ".onnx");
+    assumeTrue(Files.exists(file), "shared models missing");
+    byte[] bytes = Files.readAllBytes(file);
+    Tensor x = Tensor.ofFloats(new long[] {1, 3, 224, 224}, image(3 * 224 * 224, 11));
+    try (StrictModel fast =
+        new StrictEngine(new StrictConfig(2, true)).load(bytes, EngineLimits.DEFAULT)) {
+      Map<String, Tensor> in = Map.of(fast.inputs().get(0).name(), x);
+      Tensor plain = fast.run(in, RunOptions.DEFAULT).outputs().values().iterator().next();
+      InferenceResult traced = fast.run(in, RunOptions.WITH_TRACE);
+      assertThat(traced.outputs().values().iterator().next().digest()).isEqualTo(plain.digest());
+      assertThat(traced.trace().orElseThrow().leafCount()).isGreaterThanOrEqualTo(fast.nodeCount());
+      if (name.equals("light_squeezenet")) {
+        try (StrictModel scalar =
+            new StrictEngine(new StrictConfig(1, false)).load(bytes, EngineLimits.DEFAULT)) {
+          InferenceResult s = scalar.run(in, RunOptions.WITH_TRACE);
+          assertThat(s.outputs().values().iterator().next().digest()).isEqualTo(plain.digest());
+          assertThat(s.trace().orElseThrow().root()).isEqualTo(traced.trace().orElseThrow().root());
+        }
+      }
+    }
+  }
+
   @Test
   void mnist7_classifiesTestImages_andIsBitIdenticalAcrossPaths() throws Exception {
     Path model = TestFiles.model("mnist/mnist-7.onnx");
