@@ -76,6 +76,26 @@ class LimitsTest {
   }
 
   @Test
+  void concurrentGenerations_onOneModel_giveIdenticalResults() throws Exception {
+    LlamaModel m = SharedModels.stories();
+    GenerationRequest req =
+        new GenerationRequest(
+            Prompt.text("Once upon a time"), 80, 0.9f, 0.9f, 7L, TraceMode.HASHES);
+    Generation expected = m.generate(req);
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+      List<java.util.concurrent.Future<Generation>> futures = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        futures.add(pool.submit(() -> m.generate(req)));
+      }
+      for (var f : futures) {
+        Generation g = f.get();
+        assertThat(g.completionTokens()).isEqualTo(expected.completionTokens());
+        assertThat(g.traceRoot()).isEqualTo(expected.traceRoot());
+      }
+    }
+  }
+
+  @Test
   void listenerException_abortsGeneration() throws Exception {
     LlamaModel m = SharedModels.stories();
     assertThatThrownBy(

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class MatvecExecutor implements AutoCloseable {
   /** Products with fewer multiply-adds than this run on the calling thread. */
-  static final long PARALLEL_THRESHOLD = 1L << 15;
+  static final long PARALLEL_THRESHOLD = 1L << 17;
 
   private final Kernels kernels;
   private final int threads;
