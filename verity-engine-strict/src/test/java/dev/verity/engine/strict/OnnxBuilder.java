@@ -76,6 +76,37 @@ final class OnnxBuilder {
     return this;
   }
 
+  static byte[] strAttr(String name, String v) {
+    ByteArrayOutputStream a = new ByteArrayOutputStream();
+    str(a, 1, name);
+    str(a, 4, v);
+    tag(a, 20, 0);
+    varint(a, 3);
+    return a.toByteArray();
+  }
+
+  static byte[] longTensor(String name, long[] dims, long[] values) {
+    ByteArrayOutputStream t = new ByteArrayOutputStream();
+    for (long d : dims) {
+      tag(t, 1, 0);
+      varint(t, d);
+    }
+    tag(t, 2, 0);
+    varint(t, 7);
+    str(t, 8, name);
+    ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+    for (long v : values) {
+      b.putLong(v);
+    }
+    bytes(t, 9, b.array());
+    return t.toByteArray();
+  }
+
+  OnnxBuilder longInitializer(String name, long[] dims, long[] values) {
+    bytes(graph, 5, longTensor(name, dims, values));
+    return this;
+  }
+
   static byte[] floatTensor(String name, long[] dims, float[] values) {
     ByteArrayOutputStream t = new ByteArrayOutputStream();
     for (long d : dims) {
