@@ -109,6 +109,81 @@ public final class Witness {
     return CosignatureV1.sign(key, note.text(), now);
   }
 
+  /**
+   * Handles a C2SP tlog-witness {@code add-checkpoint} request body: {@code old <size>\n}, up to 63
+   * base64 consistency proof lines, an empty line, then the signed checkpoint. Checking the old
+   * size and persisting the new checkpoint happen under one lock, as the specification requires.
+   */
+  public synchronized AddCheckpointResult addCheckpoint(String body) throws IOException {
+    int sep = body.indexOf("\n\n");
+    if (sep < 0) {
+      return new AddCheckpointResult.BadRequest("request has no empty line before the checkpoint");
+    }
+    String[] head = body.substring(0, sep).split("\n", -1);
+    if (!head[0].matches("old (0|[1-9][0-9]{0,18})")) {
+      return new AddCheckpointResult.BadRequest("first line must be 'old <size>'");
+    }
+    long oldSize;
+    try {
+      oldSize = Long.parseLong(head[0].substring(4));
+    } catch (NumberFormatException e) {
+      return new AddCheckpointResult.BadRequest("old size is too large");
+    }
+    if (head.length - 1 > 63) {
+      return new AddCheckpointResult.BadRequest("more than 63 consistency proof lines");
+    }
+    List<Bytes> path = new java.util.ArrayList<>();
+    for (int i = 1; i < head.length; i++) {
+      byte[] h;
+      try {
+        h = java.util.Base64.getDecoder().decode(head[i]);
+      } catch (IllegalArgumentException e) {
+        return new AddCheckpointResult.BadRequest("proof line " + i + " is not base64");
+      }
+      if (h.length != 32) {
+        return new AddCheckpointResult.BadRequest("proof line " + i + " is not a 32-byte hash");
+      }
+      path.add(Bytes.copyOf(h));
+    }
+    Note note;
+    Checkpoint body2;
+    try {
+      note = Note.parse(body.substring(sep + 2));
+      body2 = Checkpoint.parse(note.text());
+    } catch (IllegalArgumentException e) {
+      return new AddCheckpointResult.BadRequest("malformed checkpoint: " + e.getMessage());
+    }
+    VerifierKey logKey = logs.get(body2.origin());
+    if (logKey == null) {
+      return new AddCheckpointResult.UnknownLog(body2.origin());
+    }
+    try {
+      SignedCheckpoint.verify(note, logKey);
+    } catch (NoteVerificationException e) {
+      return new AddCheckpointResult.Forbidden(e.getMessage());
+    }
+    if (oldSize > body2.size()) {
+      return new AddCheckpointResult.BadRequest("old size is larger than the checkpoint size");
+    }
+    long latest = lastCosigned(body2.origin(), logKey).map(c -> c.checkpoint().size()).orElse(0L);
+    if (oldSize != latest) {
+      return new AddCheckpointResult.Conflict(latest);
+    }
+    if (oldSize == 0 && !path.isEmpty()) {
+      return new AddCheckpointResult.BadRequest("the proof must be empty when the old size is 0");
+    }
+    try {
+      NoteSignature s = cosign(note.encode(), new ConsistencyProof(oldSize, body2.size(), path));
+      return new AddCheckpointResult.Cosigned(s.line());
+    } catch (ForkDetectedException e) {
+      return new AddCheckpointResult.Fork(e.evidence(), e.file());
+    } catch (NoteVerificationException e) {
+      return new AddCheckpointResult.Forbidden(e.getMessage());
+    } catch (StaleCheckpointException e) {
+      return new AddCheckpointResult.Conflict(e.witnessedSize());
+    }
+  }
+
   /** The last checkpoint this witness cosigned for {@code origin}. */
   public synchronized Optional<SignedCheckpoint> lastCosigned(String origin) throws IOException {
     VerifierKey k = logs.get(origin);

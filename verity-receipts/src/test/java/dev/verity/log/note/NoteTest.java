@@ -98,6 +98,19 @@ class NoteTest {
   }
 
   @Test
+  void cosignatureSpecExample_parsesAndCarriesItsTimestamp() {
+    // c2sp.org/tlog-cosignature: the example cosignature was made at "time 1679315147".
+    Note n =
+        Note.parse(
+            "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n"
+                + "\u2014 example.com/behind-the-sofa Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJurmRDeOoRDe4URYN7u5/Zhcyv2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=\n"
+                + "\u2014 witness.example.com/w1 jWbPPwAAAABkGFDLEZMHwSRaJNiIDoe9DYn/zXcrtPHeolMI5OWXEhZCB9dlrDJsX3b2oyin1nPZqhf5nNo0xUe+mbIUBkBIfZ+qnA==\n");
+    assertThat(n.signatures()).hasSize(2);
+    assertThat(CosignatureV1.timestamp(n.signatures().get(1))).isEqualTo(1679315147L);
+    assertThat(n.encode()).contains("witness.example.com/w1");
+  }
+
+  @Test
   void parse_malformedNotes_rejectedWithReason() {
     assertThatThrownBy(() -> Note.parse("text\n")).hasMessageContaining("blank line");
     assertThatThrownBy(() -> Note.parse("text\n\n")).hasMessageContaining("no signature lines");

@@ -137,6 +137,67 @@ class WitnessTest {
         .hasMessageContaining("needs 4 to 9");
   }
 
+  static String request(long old, List<Bytes> proof, String checkpoint) {
+    StringBuilder sb = new StringBuilder("old ").append(old).append('\n');
+    proof.forEach(
+        h -> sb.append(java.util.Base64.getEncoder().encodeToString(h.toByteArray())).append('\n'));
+    return sb.append('\n').append(checkpoint).toString();
+  }
+
+  @Test
+  void addCheckpoint_tlogWitnessProtocol_statusPerSpecification() throws Exception {
+    Witness w = witness();
+    String c4 = checkpointAt(4);
+    AddCheckpointResult first = w.addCheckpoint(request(0, List.of(), c4));
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(first.body()).startsWith("\u2014 witness.verity.test/w1 ").endsWith("\n");
+    // The response lines appended to the checkpoint verify as a cosignature.
+    CosignatureV1.verify(Note.parse(c4 + first.body()), W.verifierKey());
+
+    String c9 = checkpointAt(9);
+    assertThat(w.addCheckpoint(request(3, tree.consistencyProof(3, 9).path(), c9)))
+        .isEqualTo(new AddCheckpointResult.Conflict(4));
+    assertThat(w.addCheckpoint(request(4, tree.consistencyProof(4, 9).path(), c9)).status())
+        .isEqualTo(200);
+    assertThat(w.addCheckpoint(request(10, List.of(), c9)).status()).isEqualTo(400);
+    assertThat(w.addCheckpoint("old 01\n\n" + c9).status()).isEqualTo(400);
+    assertThat(w.addCheckpoint("old 9\nnot base64!\n\n" + c9).status()).isEqualTo(400);
+    String forged =
+        SignedCheckpoint.sign(
+                new Checkpoint(LOG.name(), 12, Rfc9162.EMPTY_ROOT), TestKeys.otherLogSigner())
+            .encode();
+    assertThat(w.addCheckpoint(request(9, List.of(), forged)).status()).isEqualTo(403);
+    NoteSigner stranger =
+        NoteSigner.fromSeed(
+            "stranger.example/log", dev.verity.log.note.VerifierKey.ED25519, new byte[32]);
+    String unknown =
+        SignedCheckpoint.sign(new Checkpoint(stranger.name(), 1, Rfc9162.EMPTY_ROOT), stranger)
+            .encode();
+    assertThat(w.addCheckpoint(request(0, List.of(), unknown)).status()).isEqualTo(404);
+    // Same size, other root: 409 and stored evidence.
+    String fork9 =
+        SignedCheckpoint.sign(new Checkpoint(LOG.name(), 9, Rfc9162.EMPTY_ROOT), LOG).encode();
+    AddCheckpointResult r = w.addCheckpoint(request(9, List.of(), fork9));
+    assertThat(r).isInstanceOf(AddCheckpointResult.Fork.class);
+    assertThat(r.status()).isEqualTo(409);
+    // Bad proof to a larger size: 422 and stored evidence.
+    String c12 = checkpointAt(12);
+    List<Bytes> bad = new java.util.ArrayList<>(tree.consistencyProof(9, 12).path());
+    bad.set(0, Rfc9162.EMPTY_ROOT);
+    assertThat(w.addCheckpoint(request(9, bad, c12)).status()).isEqualTo(422);
+    assertThat(Files.list(dir.resolve("forks")).count()).isEqualTo(2);
+  }
+
+  @net.jqwik.api.Property(tries = 300)
+  void addCheckpoint_arbitraryBody_neverThrows(@net.jqwik.api.ForAll String body) throws Exception {
+    // Nothing is ever written for a request that is not validly signed, so no directory is needed.
+    Path d = Path.of("target/witness-fuzz-never-created");
+    AddCheckpointResult r =
+        new Witness(d, W, Map.of(LOG.name(), LOG.verifierKey()), CLOCK).addCheckpoint(body);
+    assertThat(r.status()).isIn(400, 403, 404, 409);
+    assertThat(Files.exists(d)).isFalse();
+  }
+
   @Test
   void witnessKey_mustBeCosignatureType() {
     assertThatThrownBy(() -> new Witness(dir, LOG, Map.of(), CLOCK)).hasMessageContaining("0x04");
