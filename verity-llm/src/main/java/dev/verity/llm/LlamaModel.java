@@ -136,6 +136,15 @@ public final class LlamaModel implements AutoCloseable {
     };
   }
 
+  /**
+   * Starts generating on another thread and returns an iterator of its events (tokens, then the
+   * result or the failure). Close it to stop early.
+   */
+  public TokenStream stream(GenerationRequest request) {
+    Objects.requireNonNull(request, "request");
+    return new TokenStream(this, request);
+  }
+
   public Generation generate(GenerationRequest request) throws InferenceException {
     return generate(request, TokenListener.NONE);
   }

@@ -35,6 +35,15 @@ public final class SharedModels {
     return stories;
   }
 
+  /** {@link #stories()} for lambdas that cannot throw checked exceptions. */
+  public static LlamaModel storiesUnchecked() {
+    try {
+      return stories();
+    } catch (ModelLoadException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /**
    * The reference output of llama2.c's run for stories260K, temperature 0, 128 steps, prompt "Once
    * upon a time", as published in the shared README.
