@@ -99,6 +99,7 @@ public final class TransparencyLog implements AutoCloseable {
   private volatile long checkpointPersistedSize = -1;
   private long lastPersistNanos;
   private volatile boolean closing;
+  private volatile boolean closed;
   private volatile IOException failure;
   private volatile long commits;
 
@@ -271,6 +272,10 @@ public final class TransparencyLog implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return CompletableFuture.failedFuture(e);
+    }
+    // close() may have drained the queue between the check above and the put.
+    if (closed && queue.remove(p)) {
+      p.done().completeExceptionally(new IllegalStateException("log is closed"));
     }
     return p.done();
   }
@@ -508,6 +513,7 @@ public final class TransparencyLog implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    closed = true;
     Pending p;
     while ((p = queue.poll()) != null) {
       p.done()
