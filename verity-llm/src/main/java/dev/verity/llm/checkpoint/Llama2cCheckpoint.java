@@ -84,64 +84,67 @@ public final class Llama2cCheckpoint {
     }
   }
 
+  /** Packs each matrix straight from the mapped file, one layer at a time. */
   private static LlamaWeights read(MemorySegment m, LlamaConfig c) {
-    Cursor r = new Cursor(m, HEADER_BYTES);
     int dim = c.dim();
     int kv = c.kvDim();
     int hid = c.hiddenDim();
     int n = c.nLayers();
-    float[] emb = r.floats((long) c.vocabSize() * dim);
-    float[] rmsAtt = r.floats((long) n * dim);
-    float[] wq = r.floats((long) n * dim * dim);
-    float[] wk = r.floats((long) n * kv * dim);
-    float[] wv = r.floats((long) n * kv * dim);
-    float[] wo = r.floats((long) n * dim * dim);
-    float[] rmsFfn = r.floats((long) n * dim);
-    float[] w1 = r.floats((long) n * hid * dim);
-    float[] w2 = r.floats((long) n * dim * hid);
-    float[] w3 = r.floats((long) n * hid * dim);
-    float[] rmsFinal = r.floats(dim);
-    r.skip((long) c.seqLen() * c.headSize());
-    PackedMatrix cls =
-        c.sharedClassifier()
-            ? PackedMatrix.ofRowMajor(emb, 0, c.vocabSize(), dim)
-            : PackedMatrix.ofRowMajor(r.floats((long) c.vocabSize() * dim), 0, c.vocabSize(), dim);
+    long off = HEADER_BYTES;
+    long emb = off;
+    off += 4L * c.vocabSize() * dim;
+    long rmsAtt = off;
+    off += 4L * n * dim;
+    long wq = off;
+    off += 4L * n * dim * dim;
+    long wk = off;
+    off += 4L * n * kv * dim;
+    long wv = off;
+    off += 4L * n * kv * dim;
+    long wo = off;
+    off += 4L * n * dim * dim;
+    long rmsFfn = off;
+    off += 4L * n * dim;
+    long w1 = off;
+    off += 4L * n * hid * dim;
+    long w2 = off;
+    off += 4L * n * dim * hid;
+    long w3 = off;
+    off += 4L * n * hid * dim;
+    long rmsFinal = off;
+    off += 4L * dim;
+    off += 4L * c.seqLen() * c.headSize(); // legacy RoPE tables, unused
+    long cls = off;
+    float[] embedding = floats(m, emb, (long) c.vocabSize() * dim);
     List<LlamaWeights.Layer> layers = new ArrayList<>();
     for (int l = 0; l < n; l++) {
       layers.add(
           new LlamaWeights.Layer(
-              java.util.Arrays.copyOfRange(rmsAtt, l * dim, (l + 1) * dim),
-              PackedMatrix.ofRowMajor(wq, l * dim * dim, dim, dim),
-              PackedMatrix.ofRowMajor(wk, l * kv * dim, kv, dim),
-              PackedMatrix.ofRowMajor(wv, l * kv * dim, kv, dim),
-              PackedMatrix.ofRowMajor(wo, l * dim * dim, dim, dim),
-              java.util.Arrays.copyOfRange(rmsFfn, l * dim, (l + 1) * dim),
-              PackedMatrix.ofRowMajor(w1, l * hid * dim, hid, dim),
-              PackedMatrix.ofRowMajor(w2, l * dim * hid, dim, hid),
-              PackedMatrix.ofRowMajor(w3, l * hid * dim, hid, dim)));
+              floats(m, rmsAtt + 4L * l * dim, dim),
+              matrix(m, wq + 4L * l * dim * dim, dim, dim),
+              matrix(m, wk + 4L * l * kv * dim, kv, dim),
+              matrix(m, wv + 4L * l * kv * dim, kv, dim),
+              matrix(m, wo + 4L * l * dim * dim, dim, dim),
+              floats(m, rmsFfn + 4L * l * dim, dim),
+              matrix(m, w1 + 4L * l * hid * dim, hid, dim),
+              matrix(m, w2 + 4L * l * dim * hid, dim, hid),
+              matrix(m, w3 + 4L * l * hid * dim, hid, dim)));
     }
-    return new LlamaWeights(emb, layers, rmsFinal, cls);
+    PackedMatrix classifier =
+        c.sharedClassifier()
+            ? PackedMatrix.ofRowMajor(embedding, 0, c.vocabSize(), dim)
+            : matrix(m, cls, c.vocabSize(), dim);
+    return new LlamaWeights(embedding, layers, floats(m, rmsFinal, dim), classifier);
   }
 
-  /** Sequential little-endian float reader over the mapped file. */
-  private static final class Cursor {
-    private final MemorySegment m;
-    private long offset;
+  private static float[] floats(MemorySegment m, long offset, long count) {
+    float[] out = new float[Math.toIntExact(count)];
+    MemorySegment.copy(m, FLOAT, offset, out, 0, out.length);
+    return out;
+  }
 
-    Cursor(MemorySegment m, long offset) {
-      this.m = m;
-      this.offset = offset;
-    }
-
-    float[] floats(long count) {
-      float[] out = new float[Math.toIntExact(count)];
-      MemorySegment.copy(m, FLOAT, offset, out, 0, out.length);
-      offset += 4 * count;
-      return out;
-    }
-
-    void skip(long count) {
-      offset += 4 * count;
-    }
+  private static PackedMatrix matrix(MemorySegment m, long offset, int rows, int cols) {
+    return PackedMatrix.ofRows(
+        rows, cols, (r, row) -> MemorySegment.copy(m, FLOAT, offset + 4L * r * cols, row, 0, cols));
   }
 }
