@@ -54,11 +54,11 @@ public final class LlamaModel implements AutoCloseable {
               + " tokens but the model's vocabulary is "
               + config.vocabSize());
     }
+    MatvecExecutor executor = MatvecExecutor.create(options.kernels(), options.threads());
     try {
-      this.transformer =
-          new Transformer(
-              config, weights, MatvecExecutor.create(options.kernels(), options.threads()));
+      this.transformer = new Transformer(config, weights, executor);
     } catch (IllegalArgumentException e) {
+      executor.close();
       throw new ModelLoadException("model weights do not match its config: " + e.getMessage(), e);
     }
     this.contextLength = Math.min(config.seqLen(), options.limits().maxContextTokens());
