@@ -8,6 +8,7 @@ import dev.verity.node.api.models.ModelsApi;
 import dev.verity.node.api.system.SystemApi;
 import dev.verity.node.config.NodeConfig;
 import dev.verity.node.http.ApiModule;
+import dev.verity.node.receipt.ReceiptIssuer;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -26,13 +27,16 @@ public final class NodeServices implements AutoCloseable {
   private final NodeConfig config;
   private final BlobStore blobs;
   private final ModelStore models;
+  private final ReceiptIssuer receipts;
 
   private final ScheduledExecutorService janitor;
 
-  private NodeServices(NodeConfig config, BlobStore blobs, ModelStore models) {
+  private NodeServices(
+      NodeConfig config, BlobStore blobs, ModelStore models, ReceiptIssuer receipts) {
     this.config = config;
     this.blobs = blobs;
     this.models = models;
+    this.receipts = receipts;
     // Abandoned partial uploads are removed once idle longer than the store's stale age.
     this.janitor =
         Executors.newSingleThreadScheduledExecutor(
@@ -62,7 +66,8 @@ public final class NodeServices implements AutoCloseable {
     if (stale > 0) {
       log.info("removed {} stale partial upload file(s)", stale);
     }
-    return new NodeServices(config, blobs, new ModelStore(blobs));
+    ModelStore models = new ModelStore(blobs);
+    return new NodeServices(config, blobs, models, ReceiptIssuer.open(config.dataDir()));
   }
 
   public BlobStore blobs() {
@@ -71,6 +76,11 @@ public final class NodeServices implements AutoCloseable {
 
   public ModelStore models() {
     return models;
+  }
+
+  /** Signs receipts and appends them durably to the node's transparency log. */
+  public ReceiptIssuer receipts() {
+    return receipts;
   }
 
   List<ApiModule> modules() {
@@ -83,6 +93,11 @@ public final class NodeServices implements AutoCloseable {
   @Override
   public void close() {
     janitor.shutdownNow();
+    try {
+      receipts.close();
+    } catch (IOException e) {
+      log.warn("closing the receipt log failed: {}", e.toString());
+    }
     // The stores write every change durably when it happens; nothing is buffered to flush.
   }
 }

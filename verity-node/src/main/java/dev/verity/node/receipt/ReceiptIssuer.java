@@ -1,0 +1,378 @@
+package dev.verity.node.receipt;
+
+import dev.verity.core.Bytes;
+import dev.verity.log.ConsistencyProof;
+import dev.verity.log.InclusionProof;
+import dev.verity.log.TransparencyLog;
+import dev.verity.log.bundle.ReceiptBundle;
+import dev.verity.log.bundle.ReceiptLog;
+import dev.verity.log.fs.AtomicFiles;
+import dev.verity.log.note.Checkpoint;
+import dev.verity.log.note.Note;
+import dev.verity.log.note.NoteSignature;
+import dev.verity.log.note.NoteSigner;
+import dev.verity.log.note.NoteVerificationException;
+import dev.verity.log.note.SignedCheckpoint;
+import dev.verity.log.note.VerifierKey;
+import dev.verity.log.witness.CosignatureV1;
+import dev.verity.node.http.ProblemException;
+import dev.verity.receipt.Receipt;
+import dev.verity.receipt.ReceiptCodec;
+import dev.verity.receipt.ReceiptDomain;
+import dev.verity.receipt.ReceiptKey;
+import dev.verity.receipt.SignedReceipt;
+import dev.verity.receipt.eth.EthAddress;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Signs receipts with the node's secp256k1 key and makes them durable in the node's transparency
+ * log before handing them out. Every feature that answers an inference (tensor API, chat API) goes
+ * through {@link #issue}: it returns only after the receipt's log entry is fsync'd (group commit),
+ * with the inclusion proof and a signed checkpoint.
+ *
+ * <p>On disk, under the node's data directory: {@code keys/receipt.key} (secp256k1, mode 0600),
+ * {@code keys/log.key} (Ed25519 note key named after the log origin, mode 0600), {@code log/} (the
+ * transparency log) and {@code log-cosigned/<size>.note} (checkpoints with collected witness
+ * cosignatures). Request ids are unique per log; the index from request id to log index is rebuilt
+ * from the log on start, so it never disagrees with what is durable.
+ */
+public final class ReceiptIssuer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ReceiptIssuer.class);
+
+  /** Log origins are {@code verity.node/<receipt address in lower case>}. */
+  public static final String ORIGIN_PREFIX = "verity.node/";
+
+  /** Collected cosignatures kept per checkpoint, and how many cosigned checkpoints are kept. */
+  static final int MAX_COSIGNERS = 16;
+
+  static final int KEEP_COSIGNED = 64;
+
+  private static final long PENDING = -1;
+
+  private final ReceiptKey key;
+  private final NoteSigner logSigner;
+  private final ReceiptDomain domain;
+  private final ReceiptLog log;
+  private final Clock clock;
+  private final Path cosignedDir;
+  private final Map<String, Long> byRequestId = new ConcurrentHashMap<>();
+  private final NavigableMap<Long, String> cosigned = new ConcurrentSkipListMap<>();
+
+  private ReceiptIssuer(
+      ReceiptKey key,
+      NoteSigner logSigner,
+      ReceiptDomain domain,
+      ReceiptLog log,
+      Clock clock,
+      Path cosignedDir) {
+    this.key = key;
+    this.logSigner = logSigner;
+    this.domain = domain;
+    this.log = log;
+    this.clock = clock;
+    this.cosignedDir = cosignedDir;
+  }
+
+  /**
+   * Opens (creating keys and log on first use) the issuer under {@code dataDir}, signing under the
+   * devnet EIP-712 domain.
+   */
+  public static ReceiptIssuer open(Path dataDir) throws IOException {
+    return open(dataDir, ReceiptDomain.DEVNET, Clock.systemUTC());
+  }
+
+  public static ReceiptIssuer open(Path dataDir, ReceiptDomain domain, Clock clock)
+      throws IOException {
+    Path keys = dataDir.resolve("keys");
+    Files.createDirectories(keys);
+    SecureRandom random = new SecureRandom();
+    Path receiptKeyFile = keys.resolve("receipt.key");
+    ReceiptKey key;
+    if (Files.exists(receiptKeyFile)) {
+      key = ReceiptKey.load(receiptKeyFile);
+    } else {
+      key = ReceiptKey.generate(random);
+      key.save(receiptKeyFile);
+      LOG.info("created receipt key for node {}", key.address());
+    }
+    String origin = ORIGIN_PREFIX + key.address().toString().toLowerCase(Locale.ROOT);
+    Path logKeyFile = keys.resolve("log.key");
+    NoteSigner logSigner;
+    if (Files.exists(logKeyFile)) {
+      logSigner = NoteSigner.load(logKeyFile);
+      if (!logSigner.name().equals(origin)) {
+        throw new IOException(
+            "log key "
+                + logKeyFile
+                + " is named '"
+                + logSigner.name()
+                + "' but this node's log origin is '"
+                + origin
+                + "'");
+      }
+    } else {
+      logSigner = NoteSigner.generate(origin, VerifierKey.ED25519, random);
+      logSigner.save(logKeyFile);
+      LOG.info("created log key {}", logSigner.verifierKey().encode());
+    }
+    ReceiptLog log =
+        ReceiptLog.open(dataDir.resolve("log"), TransparencyLog.Options.defaults(logSigner));
+    ReceiptIssuer issuer;
+    try {
+      issuer =
+          new ReceiptIssuer(key, logSigner, domain, log, clock, dataDir.resolve("log-cosigned"));
+      issuer.rebuildIndex();
+      issuer.loadCosigned();
+    } catch (IOException | RuntimeException e) {
+      log.close();
+      throw e;
+    }
+    LOG.info(
+        "receipt log {} open with {} entries", origin, log.log().checkpoint().checkpoint().size());
+    return issuer;
+  }
+
+  private void rebuildIndex() throws IOException {
+    long n = log.log().size();
+    for (long i = 0; i < n; i++) {
+      SignedReceipt r = ReceiptCodec.decode(Bytes.copyOf(log.log().entry(i)));
+      byRequestId.put(r.receipt().requestId(), i);
+    }
+  }
+
+  private void loadCosigned() throws IOException {
+    if (!Files.isDirectory(cosignedDir)) {
+      return;
+    }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(cosignedDir, "*.note")) {
+      for (Path p : ds) {
+        String text = Files.readString(p, StandardCharsets.UTF_8);
+        try {
+          SignedCheckpoint c = SignedCheckpoint.verify(text, logKey());
+          if (c.checkpoint().size() <= log.log().size()
+              && c.checkpoint().rootHash().equals(log.log().rootHash(c.checkpoint().size()))) {
+            cosigned.put(c.checkpoint().size(), text);
+          }
+        } catch (NoteVerificationException | IllegalArgumentException e) {
+          LOG.warn("ignoring damaged cosigned checkpoint {}: {}", p, e.getMessage());
+        }
+      }
+    }
+  }
+
+  /**
+   * Signs the draft, appends it to the log and waits until it is fsync'd.
+   *
+   * @throws ProblemException 409 if the request id was used before on this node
+   */
+  public IssuedReceipt issue(ReceiptDraft draft) throws IOException {
+    try {
+      return issueAsync(draft).join();
+    } catch (CompletionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof IOException io) {
+        throw io;
+      }
+      if (c instanceof java.io.UncheckedIOException u) {
+        throw u.getCause();
+      }
+      if (c instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+
+  /** Like {@link #issue}, completing once the receipt is durable. */
+  public CompletableFuture<IssuedReceipt> issueAsync(ReceiptDraft draft) {
+    String id = draft.requestId();
+    if (byRequestId.putIfAbsent(id, PENDING) != null) {
+      throw ProblemException.conflict("request id '" + id + "' was already used on this node");
+    }
+    SignedReceipt signed;
+    try {
+      Receipt receipt =
+          Receipt.builder()
+              .model(draft.modelDigest())
+              .engine(draft.engine())
+              .input(draft.inputDigest())
+              .output(draft.outputDigest())
+              .trace(draft.traceRoot(), draft.traceLeaves())
+              .node(key.address())
+              .requestId(id)
+              .timeMillis(clock.millis())
+              .policy(draft.policy())
+              .seed(draft.seed())
+              .build();
+      signed = SignedReceipt.sign(receipt, domain, key);
+    } catch (RuntimeException e) {
+      byRequestId.remove(id, PENDING);
+      throw e;
+    }
+    return log.appendAsync(signed)
+        .handle(
+            (b, err) -> {
+              if (err != null) {
+                byRequestId.remove(id, PENDING);
+                throw err instanceof CompletionException ce ? ce : new CompletionException(err);
+              }
+              byRequestId.put(id, b.logIndex());
+              return IssuedReceipt.of(b);
+            });
+  }
+
+  /** The log index of a durable receipt by its request id. */
+  public Optional<Long> logIndex(String requestId) {
+    Long i = byRequestId.get(requestId);
+    return i == null || i == PENDING ? Optional.empty() : Optional.of(i);
+  }
+
+  /**
+   * A durable receipt by request id, proven against the newest cosigned checkpoint that covers it
+   * (or the current checkpoint if no cosigned one does).
+   */
+  public Optional<IssuedReceipt> find(String requestId) throws IOException {
+    Optional<Long> i = logIndex(requestId);
+    return i.isPresent() ? Optional.of(receipt(i.get())) : Optional.empty();
+  }
+
+  /** The receipt at {@code index}, proven as in {@link #find}. */
+  public IssuedReceipt receipt(long index) throws IOException {
+    Map.Entry<Long, String> best = cosigned.lastEntry();
+    if (best != null && best.getKey() > index) {
+      SignedReceipt r = ReceiptCodec.decode(Bytes.copyOf(log.log().entry(index)));
+      InclusionProof p = log.log().inclusionProof(index, best.getKey());
+      return new IssuedReceipt(r, p, best.getValue());
+    }
+    ReceiptBundle b = log.bundle(index);
+    return new IssuedReceipt(b.receipt(), b.inclusion(), withCosignatures(b.checkpoint()));
+  }
+
+  /** The current signed checkpoint note, with any cosignatures collected for exactly it. */
+  public String checkpoint() {
+    return withCosignatures(log.log().checkpoint().encode());
+  }
+
+  private String withCosignatures(String note) {
+    long size = Checkpoint.parse(Note.parse(note).text()).size();
+    String c = cosigned.get(size);
+    return c != null && Note.parse(c).text().equals(Note.parse(note).text()) ? c : note;
+  }
+
+  /** The newest checkpoint that carries witness cosignatures. */
+  public Optional<String> latestCosigned() {
+    Map.Entry<Long, String> e = cosigned.lastEntry();
+    return e == null ? Optional.empty() : Optional.of(e.getValue());
+  }
+
+  /**
+   * Collects a witness's cosignature: {@code cosignedNote} must be one of this log's checkpoints
+   * (log signature valid) carrying a valid cosignature from {@code witness}. The cosignature is
+   * merged into the stored note for that size, which later bundles and {@link #checkpoint()} carry.
+   *
+   * @return the merged note
+   */
+  public synchronized String addCosignature(VerifierKey witness, String cosignedNote)
+      throws NoteVerificationException, IOException {
+    if (witness.type() != VerifierKey.COSIGNATURE_V1) {
+      throw new IllegalArgumentException("witness key must be a cosignature/v1 key (type 0x04)");
+    }
+    SignedCheckpoint offered = SignedCheckpoint.verify(cosignedNote, logKey());
+    CosignatureV1.verify(offered.note(), witness);
+    Checkpoint c = offered.checkpoint();
+    if (c.size() > log.log().size() || !c.rootHash().equals(log.log().rootHash(c.size()))) {
+      // Signed by our key yet not our tree: never merge it, it is evidence of a problem.
+      throw new NoteVerificationException(
+          "checkpoint of size " + c.size() + " does not match this log's tree");
+    }
+    Note base =
+        cosigned.containsKey(c.size())
+            ? Note.parse(cosigned.get(c.size()))
+            : new Note(offered.note().text(), List.of(signatureOf(offered.note())));
+    List<NoteSignature> sigs = new ArrayList<>(base.signatures());
+    sigs.removeIf(s -> witness.matches(s));
+    for (NoteSignature s : offered.note().signatures()) {
+      if (witness.matches(s)) {
+        sigs.add(s);
+      }
+    }
+    if (sigs.size() > MAX_COSIGNERS + 1) {
+      throw new IllegalArgumentException(
+          "checkpoint " + c.size() + " already carries " + MAX_COSIGNERS + " cosignatures");
+    }
+    String merged = new Note(base.text(), sigs).encode();
+    AtomicFiles.write(
+        cosignedDir.resolve(c.size() + ".note"), merged.getBytes(StandardCharsets.UTF_8));
+    cosigned.put(c.size(), merged);
+    while (cosigned.size() > KEEP_COSIGNED) {
+      long oldest = cosigned.firstKey();
+      cosigned.remove(oldest);
+      Files.deleteIfExists(cosignedDir.resolve(oldest + ".note"));
+    }
+    return merged;
+  }
+
+  private NoteSignature signatureOf(Note note) {
+    VerifierKey k = logKey();
+    for (NoteSignature s : note.signatures()) {
+      if (k.matches(s)) {
+        return s;
+      }
+    }
+    throw new IllegalStateException("verified note lacks the log signature");
+  }
+
+  public ConsistencyProof consistencyProof(long from, long to) {
+    return log.log().consistencyProof(from, to);
+  }
+
+  public InclusionProof inclusionProof(long index, long size) {
+    return log.log().inclusionProof(index, size);
+  }
+
+  /** The underlying log, for tiles and proofs. */
+  public TransparencyLog log() {
+    return log.log();
+  }
+
+  /** The node identity receipts name (the address ecrecover returns). */
+  public EthAddress address() {
+    return key.address();
+  }
+
+  public String origin() {
+    return logSigner.name();
+  }
+
+  /** The verifier key of the log's checkpoints ({@code origin+keyid+base64}). */
+  public VerifierKey logKey() {
+    return logSigner.verifierKey();
+  }
+
+  public ReceiptDomain domain() {
+    return domain;
+  }
+
+  @Override
+  public void close() throws IOException {
+    log.close();
+  }
+}
