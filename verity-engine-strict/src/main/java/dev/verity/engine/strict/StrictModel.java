@@ -62,6 +62,8 @@ public final class StrictModel implements LoadedModel {
           ? new java.util.concurrent.ConcurrentHashMap<>()
           : null;
 
+  static final boolean PROFILE_SHAPES = Boolean.getBoolean("verity.strict.profile.shapes");
+
   /** The per-operator time totals, when profiling is on. */
   public static Map<String, Long> profile() {
     return PROFILE == null ? Map.of() : new java.util.TreeMap<>(PROFILE);
@@ -493,7 +495,15 @@ public final class StrictModel implements LoadedModel {
           long t0 = PROFILE != null ? CPU.getCurrentThreadCpuTime() : 0;
           out = s.kernel.run(in, ctx);
           if (PROFILE != null) {
-            PROFILE.merge(s.opType, CPU.getCurrentThreadCpuTime() - t0, Long::sum);
+            String key = s.opType;
+            if (PROFILE_SHAPES) {
+              StringBuilder k = new StringBuilder(s.opType);
+              for (Nd v : in) {
+                k.append(' ').append(v == null ? "-" : Arrays.toString(v.shape));
+              }
+              key = k.toString();
+            }
+            PROFILE.merge(key, CPU.getCurrentThreadCpuTime() - t0, Long::sum);
           }
         }
         for (int j = 0; j < s.out.length; j++) {

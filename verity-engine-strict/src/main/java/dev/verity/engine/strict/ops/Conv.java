@@ -137,31 +137,57 @@ public final class Conv {
     boolean direct =
         kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && oh == h && ow == wd;
     if (ctx.fast()) {
-      // Vector path: im2col straight into the GEMM's packed panel layout (values only move).
-      float[] packed = ctx.reusableScratch(Gemm.packedSize(kg, np), "packed im2col buffer");
+      // Vector path: each task builds one packed im2col panel (K rows × NR output positions) at a
+      // time, in cache, and multiplies all output channels against it. Values only move; every
+      // output keeps the documented k order.
+      int nr = Gemm.panelWidth();
+      int tiles = (np + nr - 1) / nr;
+      ctx.reserve((long) ctx.threads() * kg * nr * 4, "im2col panels", new int[] {kg, nr});
       for (int b0 = 0; b0 < n; b0++) {
         for (int gi = 0; gi < group; gi++) {
-          ctx.checkDeadline();
           int xOff = (b0 * c + gi * cg) * h * wd;
-          if (direct) {
-            Gemm.packB(x.f, xOff, np, kg, np, packed, ctx);
-          } else {
-            im2colPacked(x.f, xOff, cg, h, wd, kh, kw, oh, ow, sh, sw, dh, dw, ph, pw, packed, ctx);
-          }
-          Gemm.multiplyPacked(
-              w.f,
-              gi * mg * kg,
-              kg,
-              packed,
-              y.f,
-              (b0 * m + gi * mg) * np,
-              np,
-              mg,
-              np,
-              kg,
-              b == null ? null : b.f,
-              gi * mg,
-              ctx);
+          int yOff = (b0 * m + gi * mg) * np;
+          int wOff = gi * mg * kg;
+          int biasOff = gi * mg;
+          ctx.parallelFor(
+              tiles,
+              Math.max(1, (int) (65536L / Math.max(1L, (long) mg * kg * nr))),
+              (t0, t1) -> {
+                float[] panel = new float[kg * nr];
+                float[] tmp = new float[4 * nr];
+                for (int t = t0; t < t1; t++) {
+                  ctx.checkDeadline();
+                  int p0 = t * nr;
+                  int width = Math.min(nr, np - p0);
+                  if (direct) {
+                    for (int r = 0; r < kg; r++) {
+                      System.arraycopy(x.f, xOff + r * np + p0, panel, r * nr, width);
+                      if (width < nr) {
+                        Arrays.fill(panel, r * nr + width, r * nr + nr, 0.0f);
+                      }
+                    }
+                  } else {
+                    fillPanel(
+                        x.f, xOff, cg, h, wd, kh, kw, ow, sh, sw, dh, dw, ph, pw, p0, width, panel,
+                        nr);
+                  }
+                  Gemm.panelTimes(
+                      w.f,
+                      wOff,
+                      kg,
+                      panel,
+                      0,
+                      kg,
+                      y.f,
+                      yOff + p0,
+                      np,
+                      mg,
+                      width,
+                      b == null ? null : b.f,
+                      biasOff,
+                      tmp);
+                }
+              });
         }
       }
       return y;
@@ -213,10 +239,10 @@ public final class Conv {
   }
 
   /**
-   * im2col written directly in packed-panel order: row (c, kh, kw) of output position p lands at
-   * panel p / NR, lane p % NR. Copies contiguous runs; padding taps become +0.0f.
+   * One packed im2col panel: row r = (c, kh, kw) holds the taps of output positions [p0, p0 +
+   * width), lanes past {@code width} are +0.0f, and padding taps read +0.0f.
    */
-  private static void im2colPacked(
+  private static void fillPanel(
       float[] x,
       int xOff,
       int cg,
@@ -224,7 +250,6 @@ public final class Conv {
       int w,
       int kh,
       int kw,
-      int oh,
       int ow,
       int sh,
       int sw,
@@ -232,66 +257,54 @@ public final class Conv {
       int dw,
       int ph,
       int pw,
-      float[] dst,
-      ExecContext ctx) {
-    int nr = Gemm.panelWidth();
-    int kg = cg * kh * kw;
-    int tileStride = kg * nr;
-    int np = oh * ow;
-    int tail = np % nr;
-    if (tail != 0) {
-      // The buffer may be reused: clear the unused lanes of the last panel.
-      int last = (np / nr) * tileStride;
-      for (int r = 0; r < kg; r++) {
-        java.util.Arrays.fill(dst, last + r * nr + tail, last + r * nr + nr, 0.0f);
-      }
-    }
-    ctx.parallelFor(
-        cg,
-        Math.max(1, 16384 / Math.max(1, kh * kw * np)),
-        (c0, c1) -> {
-          for (int ci = c0; ci < c1; ci++) {
-            int plane = xOff + ci * h * w;
-            for (int i = 0; i < kh; i++) {
-              for (int j = 0; j < kw; j++) {
-                int rowOff = ((ci * kh + i) * kw + j) * nr;
-                for (int yo = 0; yo < oh; yo++) {
-                  int ih = yo * sh - ph + i * dh;
-                  boolean rowIn = ih >= 0 && ih < h;
-                  int src = plane + ih * w;
-                  int p = yo * ow;
-                  int xo = 0;
-                  while (xo < ow) {
-                    int lane = p % nr;
-                    int run = Math.min(nr - lane, ow - xo);
-                    int d = (p / nr) * tileStride + rowOff + lane;
-                    if (!rowIn) {
-                      java.util.Arrays.fill(dst, d, d + run, 0.0f);
-                    } else if (sw == 1) {
-                      int iw0 = xo - pw + j * dw;
-                      int lo = Math.max(0, -iw0);
-                      int hi = Math.min(run, w - iw0);
-                      if (hi <= lo) {
-                        java.util.Arrays.fill(dst, d, d + run, 0.0f);
-                      } else {
-                        java.util.Arrays.fill(dst, d, d + lo, 0.0f);
-                        System.arraycopy(x, src + iw0 + lo, dst, d + lo, hi - lo);
-                        java.util.Arrays.fill(dst, d + hi, d + run, 0.0f);
-                      }
-                    } else {
-                      for (int q = 0; q < run; q++) {
-                        int iw = (xo + q) * sw - pw + j * dw;
-                        dst[d + q] = iw >= 0 && iw < w ? x[src + iw] : 0.0f;
-                      }
-                    }
-                    xo += run;
-                    p += run;
+      int p0,
+      int width,
+      float[] panel,
+      int nr) {
+    int r = 0;
+    for (int ci = 0; ci < cg; ci++) {
+      int plane = xOff + ci * h * w;
+      for (int i = 0; i < kh; i++) {
+        for (int j = 0; j < kw; j++, r++) {
+          int rowOff = r * nr;
+          int p = p0;
+          int end = p0 + width;
+          while (p < end) {
+            int yo = p / ow;
+            int xo = p - yo * ow;
+            int run = Math.min(ow - xo, end - p);
+            int d = rowOff + (p - p0);
+            int ih = yo * sh - ph + i * dh;
+            if (ih < 0 || ih >= h) {
+              Arrays.fill(panel, d, d + run, 0.0f);
+            } else {
+              int src = plane + ih * w;
+              int iw0 = xo * sw - pw + j * dw;
+              // Lanes q with 0 <= iw0 + q*sw < w read the input; the rest are padding.
+              int lo = iw0 >= 0 ? 0 : Math.min(run, (-iw0 + sw - 1) / sw);
+              int hi = iw0 >= w ? 0 : Math.min(run, (w - 1 - iw0) / sw + 1);
+              if (hi <= lo) {
+                Arrays.fill(panel, d, d + run, 0.0f);
+              } else {
+                Arrays.fill(panel, d, d + lo, 0.0f);
+                if (sw == 1) {
+                  System.arraycopy(x, src + iw0 + lo, panel, d + lo, hi - lo);
+                } else {
+                  for (int q = lo, s = src + iw0 + lo * sw; q < hi; q++, s += sw) {
+                    panel[d + q] = x[s];
                   }
                 }
+                Arrays.fill(panel, d + hi, d + run, 0.0f);
               }
             }
+            p += run;
           }
-        });
+          if (width < nr) {
+            Arrays.fill(panel, rowOff + width, rowOff + nr, 0.0f);
+          }
+        }
+      }
+    }
   }
 
   private static void im2col(

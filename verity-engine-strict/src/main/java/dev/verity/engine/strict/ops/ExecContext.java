@@ -153,23 +153,6 @@ public final class ExecContext {
     return new float[(int) n];
   }
 
-  private float[] reusable;
-
-  /**
-   * A scratch array reused across the nodes of one run (one at a time); contents are stale, so
-   * callers overwrite every element they later read.
-   */
-  public float[] reusableScratch(long n, String what) {
-    if (reusable == null || reusable.length < n) {
-      if (reusable != null) {
-        liveBytes -= 4L * reusable.length;
-      }
-      reusable = scratch(n, what);
-      liveBytes += 4L * reusable.length;
-    }
-    return reusable;
-  }
-
   /**
    * Runs {@code body} over [0, n) split into contiguous chunks, one per worker. Only independent
    * outputs may be split this way; the chunking never changes any element's arithmetic.

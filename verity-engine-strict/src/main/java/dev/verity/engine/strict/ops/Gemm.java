@@ -120,38 +120,61 @@ public final class Gemm {
           for (int t = t0; t < t1; t++) {
             ctx.checkDeadline();
             int j0 = t * NR;
-            int w = Math.min(NR, n - j0);
-            int pb = t * k * NR;
-            int i = 0;
-            for (; i + 4 <= m; i += 4) {
-              if (w == NR) {
-                panel4(
-                    a,
-                    aOff + i * lda,
-                    lda,
-                    bp,
-                    pb,
-                    k,
-                    c,
-                    cOff + i * ldc + j0,
-                    ldc,
-                    bias,
-                    biasOff + i);
-              } else {
-                panel4(a, aOff + i * lda, lda, bp, pb, k, tmp, 0, NR, bias, biasOff + i);
-                copyOut(tmp, 4, w, c, cOff + i * ldc + j0, ldc);
-              }
-            }
-            for (; i < m; i++) {
-              if (w == NR) {
-                panel1(a, aOff + i * lda, bp, pb, k, c, cOff + i * ldc + j0, bias, biasOff + i);
-              } else {
-                panel1(a, aOff + i * lda, bp, pb, k, tmp, 0, bias, biasOff + i);
-                copyOut(tmp, 1, w, c, cOff + i * ldc + j0, ldc);
-              }
-            }
+            panelTimes(
+                a,
+                aOff,
+                lda,
+                bp,
+                t * k * NR,
+                k,
+                c,
+                cOff + j0,
+                ldc,
+                m,
+                Math.min(NR, n - j0),
+                bias,
+                biasOff,
+                tmp);
           }
         });
+  }
+
+  /**
+   * Output columns [j, j + w) (w ≤ NR) of all M rows: {@code C[i][j..] = A[i][:] · panel}, where
+   * the panel at {@code pb} holds K rows of NR packed floats; {@code tmp} is 4·NR scratch.
+   */
+  public static void panelTimes(
+      float[] a,
+      int aOff,
+      int lda,
+      float[] bp,
+      int pb,
+      int k,
+      float[] c,
+      int cCol,
+      int ldc,
+      int m,
+      int w,
+      float[] bias,
+      int biasOff,
+      float[] tmp) {
+    int i = 0;
+    for (; i + 4 <= m; i += 4) {
+      if (w == NR) {
+        panel4(a, aOff + i * lda, lda, bp, pb, k, c, cCol + i * ldc, ldc, bias, biasOff + i);
+      } else {
+        panel4(a, aOff + i * lda, lda, bp, pb, k, tmp, 0, NR, bias, biasOff + i);
+        copyOut(tmp, 4, w, c, cCol + i * ldc, ldc);
+      }
+    }
+    for (; i < m; i++) {
+      if (w == NR) {
+        panel1(a, aOff + i * lda, bp, pb, k, c, cCol + i * ldc, bias, biasOff + i);
+      } else {
+        panel1(a, aOff + i * lda, bp, pb, k, tmp, 0, bias, biasOff + i);
+        copyOut(tmp, 1, w, c, cCol + i * ldc, ldc);
+      }
+    }
   }
 
   private static void copyOut(float[] tmp, int rows, int w, float[] c, int cPos, int ldc) {
