@@ -1,7 +1,16 @@
 package dev.verity.bench;
 
 import dev.verity.core.Digest;
+import dev.verity.engine.EngineLimits;
+import dev.verity.engine.InferenceEngine;
+import dev.verity.engine.InferenceResult;
+import dev.verity.engine.LoadedModel;
 import dev.verity.engine.NumericMode;
+import dev.verity.engine.RunOptions;
+import dev.verity.engine.Tensor;
+import dev.verity.engine.TensorEncoding;
+import dev.verity.engine.TensorSpec;
+import dev.verity.engine.strict.StrictEngine;
 import dev.verity.log.HashSource;
 import dev.verity.log.MerkleTree;
 import dev.verity.log.TransparencyLog;
@@ -26,12 +35,16 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
  * {@code verity bench log}: durable appends per second with group commit against one fsync per
- * append (same code, same disk, same run), proof sizes, and receipt sign / verify cost.
+ * append (same code, same disk, same run), proof sizes, receipt sign / verify cost, and the
+ * overhead receipts and logging add to a bare MNIST inference.
  *
  * <p>Arguments: {@code [dir] [seconds] [writers]}; dir defaults to ./target/log-bench (it must be
  * on a real disk: fsync on tmpfs measures nothing).
@@ -78,7 +91,124 @@ public final class LogBench {
 
     proofSizes();
     receiptCosts(key, signer, base.resolve("verify"));
+    mnistOverhead(key, signer, base.resolve("mnist"), seconds);
     deleteTree(base);
+  }
+
+  /**
+   * What receipts and logging add to a bare MNIST inference on the strict engine: the same request
+   * loop with and without (digest inputs and outputs, build and sign the receipt, durable append),
+   * single-threaded for latency and with concurrent requests for throughput.
+   */
+  static void mnistOverhead(ReceiptKey key, NoteSigner signer, Path dir, double seconds)
+      throws Exception {
+    Optional<Path> model = sharedFile("models/mnist/mnist-7.onnx");
+    if (model.isEmpty()) {
+      System.out.println(
+          "\nMNIST overhead: skipped (models/mnist/mnist-7.onnx not found; set -Dverity.shared)");
+      return;
+    }
+    InferenceEngine engine = new StrictEngine();
+    deleteTree(dir);
+    try (LoadedModel m = engine.load(model.get(), EngineLimits.DEFAULT);
+        ReceiptLog log = ReceiptLog.open(dir, TransparencyLog.Options.defaults(signer))) {
+      TensorSpec spec = m.inputs().getFirst();
+      long[] shape = spec.dims().stream().mapToLong(d -> d < 0 ? 1 : d).toArray();
+      float[] pixels = new float[(int) Tensor.elementCount(shape)];
+      for (int i = 0; i < pixels.length; i++) {
+        pixels[i] = (i * 37 % 255) / 255f;
+      }
+      Map<String, Tensor> input = Map.of(spec.name(), Tensor.ofFloats(shape, pixels));
+      AtomicLong ids = new AtomicLong();
+      Callable<Object> bare = () -> m.run(input, RunOptions.DEFAULT);
+      Callable<Object> full =
+          () -> {
+            InferenceResult r = m.run(input, RunOptions.DEFAULT);
+            Receipt receipt =
+                Receipt.builder()
+                    .model(Digest.of(new byte[] {1}))
+                    .engine(engine.info())
+                    .input(TensorEncoding.digest(input))
+                    .output(TensorEncoding.digest(r.outputs()))
+                    .node(key.address())
+                    .requestId("mnist-" + ids.incrementAndGet())
+                    .timeMillis(System.currentTimeMillis())
+                    .build();
+            return log.append(SignedReceipt.sign(receipt, ReceiptDomain.DEVNET, key));
+          };
+      for (int i = 0; i < 300; i++) {
+        bare.call();
+        full.call();
+      }
+      double bareLat = latencyMicros(bare, seconds / 2);
+      double fullLat = latencyMicros(full, seconds / 2);
+      // Enough concurrent requests that group commit hides the fsync wait and the CPU is the limit.
+      int threads = 64;
+      double bareTput = throughput(bare, threads, seconds);
+      double fullTput = throughput(full, threads, seconds);
+      System.out.printf(
+          "%nMNIST (strict engine, %s) with and without receipt + durable log append:%n",
+          model.get().getFileName());
+      System.out.printf(
+          "  1 request at a time : bare %8.0f us, with receipt %8.0f us  (+%.0f%%; includes waiting for one fsync)%n",
+          bareLat, fullLat, 100 * (fullLat / bareLat - 1));
+      System.out.printf(
+          "  %d concurrent     : bare %8.0f req/s, with receipt %6.0f req/s  (throughput overhead %.1f%%; goal <= 5%%)%n",
+          threads, bareTput, fullTput, 100 * (1 - fullTput / bareTput));
+    }
+  }
+
+  static double latencyMicros(Callable<Object> task, double seconds) throws Exception {
+    long n = 0;
+    long start = System.nanoTime();
+    long end = start + (long) (seconds * 1e9);
+    while (System.nanoTime() < end) {
+      task.call();
+      n++;
+    }
+    return (System.nanoTime() - start) / 1e3 / n;
+  }
+
+  static double throughput(Callable<Object> task, int threads, double seconds) throws Exception {
+    AtomicLong done = new AtomicLong();
+    long deadline = System.nanoTime() + (long) (seconds * 1e9);
+    long start = System.nanoTime();
+    List<Thread> ts = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      ts.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      while (System.nanoTime() < deadline) {
+                        task.call();
+                        done.incrementAndGet();
+                      }
+                    } catch (Exception e) {
+                      throw new IllegalStateException(e);
+                    }
+                  }));
+    }
+    for (Thread t : ts) {
+      t.join();
+    }
+    return done.get() / ((System.nanoTime() - start) / 1e9);
+  }
+
+  /** A file under the shared directory: -Dverity.shared, else ../shared next to the repository. */
+  static Optional<Path> sharedFile(String rel) {
+    String prop = System.getProperty("verity.shared");
+    if (prop != null) {
+      Path p = Path.of(prop).resolve(rel);
+      return Files.exists(p) ? Optional.of(p) : Optional.empty();
+    }
+    for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+      Path p = d.resolveSibling("shared").resolve(rel);
+      if (Files.exists(d.resolve("pom.xml")) && Files.exists(p)) {
+        return Optional.of(p);
+      }
+    }
+    return Optional.empty();
   }
 
   record Result(long appends, long commits, double seconds) {
