@@ -2,13 +2,16 @@ package dev.verity.node.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.verity.engine.EngineLimits;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -32,6 +35,11 @@ import java.util.Set;
  *   <li>{@code max-json-size} / {@code VERITY_NODE_MAX_JSON_SIZE}: largest JSON request body
  *   <li>{@code shutdown-grace-seconds} / {@code VERITY_NODE_SHUTDOWN_GRACE_SECONDS}: how long
  *       requests in flight may finish on shutdown
+ *   <li>{@code max-tensor-size}, {@code max-run-memory}, {@code run-deadline-seconds}: the engine
+ *       limits of one inference (largest tensor, all live tensors, wall-clock deadline)
+ *   <li>{@code witness-peers} / {@code VERITY_NODE_WITNESS_PEERS}: comma-separated base URLs of
+ *       nodes whose logs this node witnesses
+ *   <li>{@code witness-interval-seconds}: how often peers are witnessed (0 = only on demand)
  * </ul>
  */
 public record NodeConfig(
@@ -40,7 +48,10 @@ public record NodeConfig(
     int port,
     long maxUploadBytes,
     long maxJsonBytes,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    EngineLimits engineLimits,
+    List<URI> witnessPeers,
+    Duration witnessInterval) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 7070;
@@ -49,7 +60,17 @@ public record NodeConfig(
 
   static final Set<String> KEYS =
       Set.of(
-          "data-dir", "host", "port", "max-upload-size", "max-json-size", "shutdown-grace-seconds");
+          "data-dir",
+          "host",
+          "port",
+          "max-upload-size",
+          "max-json-size",
+          "shutdown-grace-seconds",
+          "max-tensor-size",
+          "max-run-memory",
+          "run-deadline-seconds",
+          "witness-peers",
+          "witness-interval-seconds");
 
   public NodeConfig {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -71,6 +92,17 @@ public record NodeConfig(
     if (shutdownGrace.isNegative()) {
       throw new NodeConfigException("shutdown grace must not be negative, got " + shutdownGrace);
     }
+    Objects.requireNonNull(engineLimits, "engineLimits");
+    witnessPeers = List.copyOf(witnessPeers);
+    for (URI u : witnessPeers) {
+      if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
+        throw new NodeConfigException("witness peer must be an http(s) URL, got " + u);
+      }
+    }
+    Objects.requireNonNull(witnessInterval, "witnessInterval");
+    if (witnessInterval.isNegative()) {
+      throw new NodeConfigException("witness interval must not be negative");
+    }
   }
 
   /** Defaults: data under {@code ~/.verity/node}, {@code 127.0.0.1:7070}. */
@@ -81,7 +113,10 @@ public record NodeConfig(
         DEFAULT_PORT,
         DEFAULT_MAX_UPLOAD_BYTES,
         DEFAULT_MAX_JSON_BYTES,
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10),
+        EngineLimits.DEFAULT,
+        List.of(),
+        Duration.ofSeconds(60));
   }
 
   /** An in-process node for tests and demos: given data dir, loopback, ephemeral port. */
@@ -141,7 +176,15 @@ public record NodeConfig(
               case "max-upload-size" -> c.withMaxUploadBytes(parseSize(v));
               case "max-json-size" ->
                   new NodeConfig(
-                      c.dataDir, c.host, c.port, c.maxUploadBytes, parseSize(v), c.shutdownGrace);
+                      c.dataDir,
+                      c.host,
+                      c.port,
+                      c.maxUploadBytes,
+                      parseSize(v),
+                      c.shutdownGrace,
+                      c.engineLimits,
+                      c.witnessPeers,
+                      c.witnessInterval);
               case "shutdown-grace-seconds" ->
                   new NodeConfig(
                       c.dataDir,
@@ -149,7 +192,25 @@ public record NodeConfig(
                       c.port,
                       c.maxUploadBytes,
                       c.maxJsonBytes,
-                      Duration.ofSeconds(parseLong(v, "a number of seconds")));
+                      Duration.ofSeconds(parseLong(v, "a number of seconds")),
+                      c.engineLimits,
+                      c.witnessPeers,
+                      c.witnessInterval);
+              case "max-tensor-size" ->
+                  c.withEngineLimits(
+                      limits(parseSize(v), c.engineLimits.maxTotalBytes(), c.engineLimits));
+              case "max-run-memory" ->
+                  c.withEngineLimits(
+                      limits(c.engineLimits.maxTensorBytes(), parseSize(v), c.engineLimits));
+              case "run-deadline-seconds" ->
+                  c.withEngineLimits(
+                      new EngineLimits(
+                          c.engineLimits.maxTensorBytes(),
+                          c.engineLimits.maxTotalBytes(),
+                          Duration.ofSeconds(positive(v, "a number of seconds"))));
+              case "witness-peers" -> c.withWitnessPeers(parsePeers(v));
+              case "witness-interval-seconds" ->
+                  c.withWitnessInterval(Duration.ofSeconds(parseLong(v, "a number of seconds")));
               default -> throw new NodeConfigException("unknown setting");
             };
       } catch (NodeConfigException | java.nio.file.InvalidPathException ex) {
@@ -160,19 +221,127 @@ public record NodeConfig(
   }
 
   public NodeConfig withDataDir(Path dir) {
-    return new NodeConfig(dir, host, port, maxUploadBytes, maxJsonBytes, shutdownGrace);
+    return new NodeConfig(
+        dir,
+        host,
+        port,
+        maxUploadBytes,
+        maxJsonBytes,
+        shutdownGrace,
+        engineLimits,
+        witnessPeers,
+        witnessInterval);
   }
 
   public NodeConfig withHost(String h) {
-    return new NodeConfig(dataDir, h, port, maxUploadBytes, maxJsonBytes, shutdownGrace);
+    return new NodeConfig(
+        dataDir,
+        h,
+        port,
+        maxUploadBytes,
+        maxJsonBytes,
+        shutdownGrace,
+        engineLimits,
+        witnessPeers,
+        witnessInterval);
   }
 
   public NodeConfig withPort(int p) {
-    return new NodeConfig(dataDir, host, p, maxUploadBytes, maxJsonBytes, shutdownGrace);
+    return new NodeConfig(
+        dataDir,
+        host,
+        p,
+        maxUploadBytes,
+        maxJsonBytes,
+        shutdownGrace,
+        engineLimits,
+        witnessPeers,
+        witnessInterval);
   }
 
   public NodeConfig withMaxUploadBytes(long max) {
-    return new NodeConfig(dataDir, host, port, max, maxJsonBytes, shutdownGrace);
+    return new NodeConfig(
+        dataDir,
+        host,
+        port,
+        max,
+        maxJsonBytes,
+        shutdownGrace,
+        engineLimits,
+        witnessPeers,
+        witnessInterval);
+  }
+
+  /** The limits every inference on this node runs under. */
+  public NodeConfig withEngineLimits(EngineLimits limits) {
+    return new NodeConfig(
+        dataDir,
+        host,
+        port,
+        maxUploadBytes,
+        maxJsonBytes,
+        shutdownGrace,
+        limits,
+        witnessPeers,
+        witnessInterval);
+  }
+
+  /** Nodes whose logs this node witnesses. */
+  public NodeConfig withWitnessPeers(List<URI> peers) {
+    return new NodeConfig(
+        dataDir,
+        host,
+        port,
+        maxUploadBytes,
+        maxJsonBytes,
+        shutdownGrace,
+        engineLimits,
+        peers,
+        witnessInterval);
+  }
+
+  public NodeConfig withWitnessInterval(Duration every) {
+    return new NodeConfig(
+        dataDir,
+        host,
+        port,
+        maxUploadBytes,
+        maxJsonBytes,
+        shutdownGrace,
+        engineLimits,
+        witnessPeers,
+        every);
+  }
+
+  private static EngineLimits limits(long tensor, long total, EngineLimits old) {
+    if (tensor <= 0 || total <= 0) {
+      throw new NodeConfigException("engine memory limits must be positive");
+    }
+    return new EngineLimits(tensor, total, old.runDeadline());
+  }
+
+  private static long positive(String v, String what) {
+    long n = parseLong(v, what);
+    if (n == 0) {
+      throw new NodeConfigException("'" + v + "' must be positive");
+    }
+    return n;
+  }
+
+  static List<URI> parsePeers(String v) {
+    List<URI> out = new java.util.ArrayList<>();
+    for (String part : v.split(",")) {
+      String t = part.strip();
+      if (t.isEmpty()) {
+        continue;
+      }
+      try {
+        out.add(new URI(t.endsWith("/") ? t.substring(0, t.length() - 1) : t));
+      } catch (java.net.URISyntaxException e) {
+        throw new NodeConfigException("'" + t + "' is not a URL");
+      }
+    }
+    return out;
   }
 
   /** Parses {@code 1048576}, {@code 512KiB}, {@code 64MiB}, {@code 2GiB} (also KB/MB/GB as 2^n). */
