@@ -23,6 +23,16 @@ import java.util.List;
 public final class BundleVerifier {
   private BundleVerifier() {}
 
+  /**
+   * Verifies against a trusted log key, requiring a cosignature from every listed witness (the list
+   * may be empty).
+   */
+  public static VerifiedReceipt verify(
+      ReceiptBundle bundle, VerifierKey logKey, java.util.List<VerifierKey> witnesses)
+      throws BundleVerificationException {
+    return verify(bundle, VerifyOptions.trusting(logKey).witnesses(witnesses, witnesses.size()));
+  }
+
   public static VerifiedReceipt verify(ReceiptBundle bundle, VerifyOptions options)
       throws BundleVerificationException {
     try {

@@ -93,6 +93,25 @@ class BundleVerifierTest {
   }
 
   @Test
+  void verify_shortForm_requiresEveryListedWitness() throws Exception {
+    ReceiptBundle g = BundleFixtures.golden();
+    BundleVerifier.verify(
+        g, TestKeys.logSigner().verifierKey(), List.of(BundleFixtures.WITNESS.verifierKey()));
+    BundleVerifier.verify(g, TestKeys.logSigner().verifierKey(), List.of());
+    assertThatThrownBy(
+            () ->
+                BundleVerifier.verify(
+                    g,
+                    TestKeys.logSigner().verifierKey(),
+                    List.of(
+                        BundleFixtures.WITNESS.verifierKey(),
+                        TestKeys.witnessSigner("witness.verity.test/w2").verifierKey())))
+        .isInstanceOf(MissingCosignatureException.class)
+        .hasMessageContaining("1 valid witness cosignatures, 2 required")
+        .hasMessageContaining("witness.verity.test/w2");
+  }
+
+  @Test
   void verify_wrongDomain_rejected() throws Exception {
     VerifyOptions opts =
         VerifyOptions.trusting(TestKeys.logSigner().verifierKey())
