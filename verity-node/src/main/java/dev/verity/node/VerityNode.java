@@ -5,6 +5,7 @@ import dev.verity.node.http.ApiModule;
 import dev.verity.node.http.HttpApiServer;
 import dev.verity.node.http.Route;
 import dev.verity.node.http.Router;
+import dev.verity.node.openai.OpenAiFeature;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -53,12 +54,18 @@ public final class VerityNode implements AutoCloseable {
   public static VerityNode start(NodeConfig config, List<NodeFeature> features) throws IOException {
     NodeServices services = NodeServices.open(config);
     List<NodeFeature> started = new ArrayList<>();
+    List<NodeFeature> all = new ArrayList<>();
+    // The OpenAI-compatible API is built in; a caller may pass its own (other limits) instead.
+    if (features.stream().noneMatch(f -> f instanceof OpenAiFeature)) {
+      all.add(OpenAiFeature.defaults());
+    }
+    all.addAll(features);
     try {
       Router router = new Router();
       for (ApiModule m : services.modules()) {
         m.register(router);
       }
-      for (NodeFeature f : features) {
+      for (NodeFeature f : all) {
         List<ApiModule> modules = f.start(services);
         started.add(f);
         for (ApiModule m : modules) {
