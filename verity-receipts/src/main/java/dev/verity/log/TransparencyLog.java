@@ -402,6 +402,11 @@ public final class TransparencyLog implements AutoCloseable {
     }
   }
 
+  /** The verifier key of this log's checkpoints. */
+  public dev.verity.log.note.VerifierKey signerKey() {
+    return options.signer().verifierKey();
+  }
+
   /** The latest signed checkpoint; it covers every acknowledged entry. */
   public SignedCheckpoint checkpoint() {
     return checkpoint;

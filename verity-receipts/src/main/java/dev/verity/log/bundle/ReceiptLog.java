@@ -4,8 +4,10 @@ import dev.verity.core.Bytes;
 import dev.verity.log.Appended;
 import dev.verity.log.InclusionProof;
 import dev.verity.log.TransparencyLog;
+import dev.verity.log.note.NoteVerificationException;
 import dev.verity.log.note.SignedCheckpoint;
 import dev.verity.receipt.ReceiptCodec;
+import dev.verity.receipt.ReceiptFormatException;
 import dev.verity.receipt.SignedReceipt;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,9 +22,28 @@ import java.util.concurrent.CompletionException;
  */
 public final class ReceiptLog implements AutoCloseable {
   private final TransparencyLog log;
+  private volatile SignedCheckpoint cosigned;
 
   public ReceiptLog(TransparencyLog log) {
     this.log = log;
+  }
+
+  /**
+   * Records a checkpoint of this log that witnesses have cosigned (the note with their lines);
+   * later {@link #bundle(long)} calls prove against it when it covers the entry. It must carry this
+   * log's signature and match the log's own root at that size.
+   */
+  public void recordCosigned(String checkpointNote) throws NoteVerificationException {
+    SignedCheckpoint c = SignedCheckpoint.verify(checkpointNote, log.signerKey());
+    if (c.checkpoint().size() > log.size()
+        || !log.rootHash(c.checkpoint().size()).equals(c.checkpoint().rootHash())) {
+      throw new NoteVerificationException(
+          "cosigned checkpoint of size " + c.checkpoint().size() + " does not match this log");
+    }
+    SignedCheckpoint current = cosigned;
+    if (current == null || c.checkpoint().size() >= current.checkpoint().size()) {
+      cosigned = c;
+    }
   }
 
   public static ReceiptLog open(Path dir, TransparencyLog.Options options) throws IOException {
@@ -58,10 +79,20 @@ public final class ReceiptLog implements AutoCloseable {
     return new ReceiptBundle(receipt, proof, cp.encode());
   }
 
-  /** The bundle for an earlier receipt, proven against the current checkpoint. */
+  /**
+   * The bundle for an earlier receipt: proven against the latest witnessed checkpoint if it covers
+   * the entry, else against the current checkpoint.
+   */
   public ReceiptBundle bundle(long index) throws IOException {
-    SignedReceipt r = ReceiptCodec.decode(Bytes.copyOf(log.entry(index)));
-    SignedCheckpoint cp = log.checkpoint();
+    SignedReceipt r;
+    try {
+      r = ReceiptCodec.decode(Bytes.copyOf(log.entry(index)));
+    } catch (ReceiptFormatException e) {
+      throw new ReceiptFormatException(
+          "log entry " + index + " is not a receipt: " + e.getMessage(), e);
+    }
+    SignedCheckpoint w = cosigned;
+    SignedCheckpoint cp = w != null && w.checkpoint().size() > index ? w : log.checkpoint();
     return new ReceiptBundle(r, log.inclusionProof(index, cp.checkpoint().size()), cp.encode());
   }
 
