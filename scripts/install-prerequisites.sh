@@ -5,6 +5,9 @@ need=()
 [ -d /usr/share/libonnx-testdata/data/node ] || need+=(libonnx-testdata)
 [ -f /usr/include/onnx/onnx.proto ] || need+=(libonnx-dev)
 command -v mvn >/dev/null || need+=(maven)
+# verity-settlement compiles its contracts with npm solc and tests against the npm Anvil binary.
+command -v node >/dev/null || need+=(nodejs)
+command -v npm >/dev/null || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "install-prerequisites: please install: ${need[*]} (apt-get install ${need[*]})" >&2

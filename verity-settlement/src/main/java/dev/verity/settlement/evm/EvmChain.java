@@ -1,0 +1,305 @@
+package dev.verity.settlement.evm;
+
+import dev.verity.core.Bytes;
+import dev.verity.receipt.eth.EthAddress;
+import dev.verity.settlement.ChainEvent;
+import dev.verity.settlement.SettlementException;
+import dev.verity.settlement.TxResult;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.FunctionReturnDecoder;
+import org.web3j.abi.datatypes.Type;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.TransactionEncoder;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.Response;
+import org.web3j.protocol.core.methods.request.Transaction;
+import org.web3j.protocol.core.methods.response.EthCall;
+import org.web3j.protocol.core.methods.response.EthEstimateGas;
+import org.web3j.protocol.core.methods.response.EthSendTransaction;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.utils.Numeric;
+
+/**
+ * One account on one JSON-RPC endpoint: read-only calls, and transactions that are simulated first
+ * (so a revert is reported with its decoded reason before anything is sent), signed locally with
+ * EIP-155 replay protection, sent, and awaited until mined.
+ */
+final class EvmChain implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EvmChain.class);
+  private static final Duration POLL = Duration.ofMillis(50);
+
+  private final String rpcUrl;
+  private final Web3j web3j;
+  private final EvmKey key;
+  private final long chainId;
+  private final Duration receiptTimeout;
+  private final Map<EthAddress, String> contractNames = new HashMap<>();
+
+  private EvmChain(String rpcUrl, Web3j web3j, EvmKey key, long chainId, Duration receiptTimeout) {
+    this.rpcUrl = rpcUrl;
+    this.web3j = web3j;
+    this.key = key;
+    this.chainId = chainId;
+    this.receiptTimeout = receiptTimeout;
+  }
+
+  static EvmChain connect(String rpcUrl, EvmKey key, Duration receiptTimeout)
+      throws SettlementException {
+    Web3j web3j = Web3j.build(new HttpService(rpcUrl));
+    try {
+      long chainId = web3j.ethChainId().send().getChainId().longValueExact();
+      return new EvmChain(rpcUrl, web3j, key, chainId, receiptTimeout);
+    } catch (IOException | RuntimeException e) {
+      web3j.shutdown();
+      throw new SettlementException(
+          "cannot reach an EVM JSON-RPC endpoint at " + rpcUrl + ": " + e.getMessage(), e);
+    }
+  }
+
+  long chainId() {
+    return chainId;
+  }
+
+  EthAddress account() {
+    return key.address();
+  }
+
+  EvmKey key() {
+    return key;
+  }
+
+  /** Names the contract at {@code address} in decoded events and errors. */
+  synchronized void name(EthAddress address, String contract) {
+    contractNames.put(address, contract);
+  }
+
+  BigInteger balance(EthAddress a) throws SettlementException {
+    return rpc(() -> web3j.ethGetBalance(a.toString(), DefaultBlockParameterName.LATEST).send())
+        .getBalance();
+  }
+
+  boolean hasCode(EthAddress a) throws SettlementException {
+    String code =
+        rpc(() -> web3j.ethGetCode(a.toString(), DefaultBlockParameterName.LATEST).send())
+            .getCode();
+    return code != null && code.length() > 2;
+  }
+
+  long blockNumber() throws SettlementException {
+    return rpc(() -> web3j.ethBlockNumber().send()).getBlockNumber().longValueExact();
+  }
+
+  /** eth_call of {@code fn} on {@code to}; outputs decoded by the ABI. */
+  List<Type> call(ContractArtifact c, EthAddress to, String fn, Type<?>... args)
+      throws SettlementException {
+    ContractArtifact.Function f = c.function(fn);
+    String data = FunctionEncoder.encode(f.selector(), List.of(args));
+    EthCall r =
+        rpc(
+            () ->
+                web3j
+                    .ethCall(
+                        Transaction.createEthCallTransaction(
+                            key.address().toString(), to.toString(), data),
+                        DefaultBlockParameterName.LATEST)
+                    .send());
+    if (r.hasError()) {
+      throw revert(c.name, r.getError());
+    }
+    String value = r.getValue();
+    if (value == null || value.equals("0x")) {
+      throw new SettlementException(
+          c.name + "." + fn + " returned nothing: is " + to + " a " + c.name + "?");
+    }
+    return FunctionReturnDecoder.decode(value, AbiValues.refs(f.outputs()));
+  }
+
+  TxResult send(ContractArtifact c, EthAddress to, String fn, BigInteger value, Type<?>... args)
+      throws SettlementException {
+    String data = FunctionEncoder.encode(c.function(fn).selector(), List.of(args));
+    return transact(c.name, to, data, value);
+  }
+
+  /** Deploys {@code c} with constructor arguments; returns its address and the block. */
+  TxResult deploy(ContractArtifact c, Type<?>... ctorArgs) throws SettlementException {
+    String data = c.bytecode + FunctionEncoder.encodeConstructor(List.of(ctorArgs));
+    return transact(c.name, null, data, BigInteger.ZERO);
+  }
+
+  EthAddress deployedAddress(TxResult deployed) throws SettlementException {
+    TransactionReceipt r =
+        rpc(() ->
+                web3j
+                    .ethGetTransactionReceipt(Numeric.toHexString(deployed.txHash().toByteArray()))
+                    .send())
+            .getTransactionReceipt()
+            .orElseThrow(() -> new SettlementException("deployment receipt vanished"));
+    return EthAddress.parse(r.getContractAddress().toLowerCase(java.util.Locale.ROOT));
+  }
+
+  private synchronized TxResult transact(
+      String contract, EthAddress to, String data, BigInteger value) throws SettlementException {
+    String from = key.address().toString();
+    String toHex = to == null ? null : to.toString();
+    Transaction sim =
+        Transaction.createFunctionCallTransaction(from, null, null, null, toHex, value, data);
+    if (to != null) {
+      EthCall r = rpc(() -> web3j.ethCall(sim, DefaultBlockParameterName.LATEST).send());
+      if (r.hasError()) {
+        throw revert(contract, r.getError());
+      }
+    }
+    EthEstimateGas est = rpc(() -> web3j.ethEstimateGas(sim).send());
+    if (est.hasError()) {
+      throw revert(contract, est.getError());
+    }
+    BigInteger gasLimit =
+        est.getAmountUsed()
+            .multiply(BigInteger.valueOf(6))
+            .divide(BigInteger.valueOf(5))
+            .add(BigInteger.valueOf(10_000));
+    BigInteger nonce =
+        rpc(() -> web3j.ethGetTransactionCount(from, DefaultBlockParameterName.PENDING).send())
+            .getTransactionCount();
+    BigInteger gasPrice = rpc(() -> web3j.ethGasPrice().send()).getGasPrice();
+    RawTransaction raw =
+        to == null
+            ? RawTransaction.createContractTransaction(nonce, gasPrice, gasLimit, value, data)
+            : RawTransaction.createTransaction(nonce, gasPrice, gasLimit, toHex, value, data);
+    String signed =
+        Numeric.toHexString(TransactionEncoder.signMessage(raw, chainId, key.credentials()));
+    EthSendTransaction sent = rpc(() -> web3j.ethSendRawTransaction(signed).send());
+    if (sent.hasError()) {
+      if (sent.getError().getData() != null) {
+        throw revert(contract, sent.getError());
+      }
+      throw new SettlementException(
+          contract + ": transaction rejected: " + sent.getError().getMessage());
+    }
+    String hash = sent.getTransactionHash();
+    TransactionReceipt receipt = awaitReceipt(contract, hash);
+    if (!receipt.isStatusOK()) {
+      // Mined but reverted (state changed since the simulation): replay it at its block for the
+      // reason.
+      EthCall replay =
+          rpc(
+              () ->
+                  web3j
+                      .ethCall(sim, DefaultBlockParameter.valueOf(receipt.getBlockNumber()))
+                      .send());
+      if (replay.hasError()) {
+        throw revert(contract, replay.getError());
+      }
+      throw new SettlementException(contract + ": transaction " + hash + " reverted");
+    }
+    LOG.debug("{} tx {} mined in block {}", contract, hash, receipt.getBlockNumber());
+    return new TxResult(
+        Bytes.fromHex(hash.substring(2)),
+        receipt.getBlockNumber().longValueExact(),
+        receipt.getGasUsed(),
+        events(receipt.getLogs()));
+  }
+
+  private TransactionReceipt awaitReceipt(String contract, String hash) throws SettlementException {
+    long deadline = System.nanoTime() + receiptTimeout.toNanos();
+    while (true) {
+      Optional<TransactionReceipt> r =
+          rpc(() -> web3j.ethGetTransactionReceipt(hash).send()).getTransactionReceipt();
+      if (r.isPresent()) {
+        return r.get();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new SettlementException(
+            contract + ": transaction " + hash + " not mined within " + receiptTimeout);
+      }
+      try {
+        Thread.sleep(POLL);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SettlementException("interrupted while waiting for transaction " + hash, e);
+      }
+    }
+  }
+
+  private synchronized List<ChainEvent> events(List<Log> logs) {
+    List<ChainEvent> out = new ArrayList<>();
+    for (Log log : logs) {
+      if (log.getTopics() == null || log.getTopics().isEmpty()) {
+        continue;
+      }
+      String topic0 = log.getTopics().getFirst();
+      String named =
+          contractNames.get(EthAddress.parse(log.getAddress().toLowerCase(java.util.Locale.ROOT)));
+      List<String> candidates = named != null ? List.of(named) : ContractArtifact.ALL;
+      for (String contract : candidates) {
+        ContractArtifact.EventDef def = ContractArtifact.load(contract).eventsByTopic.get(topic0);
+        if (def != null) {
+          out.add(new ChainEvent(contract, def.name(), decodeEvent(def, log)));
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, String> decodeEvent(ContractArtifact.EventDef def, Log log) {
+    List<ContractArtifact.Param> plain = def.inputs().stream().filter(p -> !p.indexed()).toList();
+    List<Type> plainValues = AbiValues.decode(log.getData(), plain);
+    Map<String, String> args = new LinkedHashMap<>();
+    int ti = 1;
+    int pi = 0;
+    for (ContractArtifact.Param p : def.inputs()) {
+      if (p.indexed()) {
+        Type<?> v =
+            FunctionReturnDecoder.decodeIndexedValue(
+                log.getTopics().get(ti++), AbiValues.refs(List.of(p)).getFirst());
+        args.put(p.name(), AbiValues.render(v));
+      } else {
+        args.put(p.name(), AbiValues.render(plainValues.get(pi++)));
+      }
+    }
+    return args;
+  }
+
+  private static SettlementException revert(String contract, Response.Error error) {
+    return RevertDecoder.exception(contract, error.getData(), error.getMessage());
+  }
+
+  private interface Rpc<T> {
+    T run() throws IOException;
+  }
+
+  private <T> T rpc(Rpc<T> call) throws SettlementException {
+    try {
+      return call.run();
+    } catch (IOException e) {
+      throw new SettlementException(
+          "JSON-RPC request to " + rpcUrl + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    web3j.shutdown();
+  }
+
+  @Override
+  public String toString() {
+    return "EvmChain[" + rpcUrl + ", chainId=" + chainId + ", account=" + key.address() + "]";
+  }
+}

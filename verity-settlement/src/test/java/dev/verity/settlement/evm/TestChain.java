@@ -1,0 +1,71 @@
+package dev.verity.settlement.evm;
+
+import dev.verity.core.Bytes;
+import dev.verity.core.Digest;
+import dev.verity.settlement.Deployment;
+import dev.verity.settlement.DeploymentParameters;
+import dev.verity.settlement.SettlementException;
+import dev.verity.settlement.anvil.AnvilProcess;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One Anvil with a fresh Verity deployment, shared by the tests of one class. */
+final class TestChain implements AutoCloseable {
+  static final BigInteger ETH = BigInteger.TEN.pow(18);
+  static final DeploymentParameters PARAMS = new DeploymentParameters(ETH, 1_000, 5_000, 500);
+
+  final AnvilProcess anvil;
+  final Deployment deployment;
+  private final List<EvmSettlement> open = new ArrayList<>();
+
+  private TestChain(AnvilProcess anvil, Deployment deployment) {
+    this.anvil = anvil;
+    this.deployment = deployment;
+  }
+
+  static TestChain start() throws IOException, SettlementException {
+    AnvilProcess anvil = AnvilProcess.start();
+    try {
+      return new TestChain(anvil, ContractDeployer.deploy(anvil.rpcUrl(), key(0), PARAMS));
+    } catch (SettlementException | RuntimeException e) {
+      anvil.close();
+      throw e;
+    }
+  }
+
+  static EvmKey key(int account) {
+    return EvmKey.fromMnemonic(AnvilProcess.MNEMONIC, account);
+  }
+
+  /** A client for Anvil account {@code i} (0 is the deployer and registry owner). */
+  EvmSettlement as(int account) throws SettlementException {
+    EvmSettlement s = EvmSettlement.connect(anvil.rpcUrl(), deployment, key(account));
+    open.add(s);
+    return s;
+  }
+
+  EvmChain chain(int account) throws SettlementException {
+    EvmChain c = EvmChain.connect(anvil.rpcUrl(), key(account), java.time.Duration.ofSeconds(30));
+    c.name(deployment.nodeRegistry(), "NodeRegistry");
+    c.name(deployment.modelRegistry(), "ModelRegistry");
+    c.name(deployment.logAnchor(), "LogAnchor");
+    c.name(deployment.escrow(), "Escrow");
+    return c;
+  }
+
+  static Digest digest(String label) {
+    return Digest.of(Bytes.utf8(label));
+  }
+
+  static Bytes ed25519Key(String label) {
+    return Digest.of(Bytes.utf8("ed25519 " + label)).value();
+  }
+
+  @Override
+  public void close() {
+    open.forEach(EvmSettlement::close);
+    anvil.close();
+  }
+}
