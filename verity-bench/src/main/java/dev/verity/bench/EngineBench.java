@@ -11,6 +11,7 @@ import dev.verity.engine.ort.OrtConfig;
 import dev.verity.engine.ort.OrtEngine;
 import dev.verity.engine.strict.StrictConfig;
 import dev.verity.engine.strict.StrictEngine;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,7 +65,12 @@ public final class EngineBench {
     }
   }
 
-  record Measurement(double imagesPerSecond, long runs, double seconds) {}
+  /**
+   * Wall-clock rate and the rate per CPU-second the whole process spent (all threads, native ORT
+   * threads and GC included). The latter is far less sensitive to other load on a shared host.
+   */
+  record Measurement(
+      double imagesPerSecond, double imagesPerCpuSecond, long runs, double seconds) {}
 
   public static void main(String[] args) throws Exception {
     List<String> models = DEFAULT_MODELS;
@@ -137,51 +143,58 @@ public final class EngineBench {
         // Rounds interleave the engines so a burst of load on a shared host hits both alike.
         for (int round = 0; round < rounds; round++) {
           for (Contestant c : contestants) {
-            c.rates.add(
-                runFor(c.model, inputs, c.workers, seconds, MIN_TIMED_RUNS).imagesPerSecond());
+            Measurement m = runFor(c.model, inputs, c.workers, seconds, MIN_TIMED_RUNS);
+            c.rates.add(m.imagesPerSecond());
+            c.cpuRates.add(m.imagesPerCpuSecond());
           }
         }
       } finally {
         contestants.forEach(c -> c.model.close());
       }
-      Map<String, Double> median = new LinkedHashMap<>();
+      Map<String, Contestant> byKey = new LinkedHashMap<>();
       Map<String, List<Tensor>> outputs = new LinkedHashMap<>();
       for (Contestant c : contestants) {
-        median.put(c.key(), c.median());
+        byKey.put(c.key(), c);
         outputs.put(c.key(), c.outputs);
         System.out.printf(
             Locale.ROOT,
-            "  %-17s %-7s %-34s median %9.2f img/s, rounds %s%n",
+            "  %-17s %-7s %-34s median %9.2f img/s, %9.2f img/CPU-s; rounds %s%n",
             name,
             c.engineId,
             c.mode.label(cores),
             c.median(),
+            c.cpuMedian(),
             c.rates.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).toList());
       }
       for (Mode mode : Mode.values()) {
-        double o = median.get("ort " + mode);
-        double st = median.get("strict " + mode);
-        rows.add(row(name, mode.label(mode == Mode.ONE_THREAD ? 1 : cores), st, o));
+        rows.add(
+            row(
+                name,
+                mode.label(mode == Mode.ONE_THREAD ? 1 : cores),
+                byKey.get("strict " + mode),
+                byKey.get("ort " + mode)));
       }
-      double bestOrt =
-          Math.max(median.get("ort " + Mode.INTRA_OP), median.get("ort " + Mode.CONCURRENT));
-      double bestStrict =
-          Math.max(median.get("strict " + Mode.INTRA_OP), median.get("strict " + Mode.CONCURRENT));
-      rows.add(row(name, "best of the two " + cores + "-core rows", bestStrict, bestOrt));
+      rows.add(
+          row(
+              name,
+              "best of the two " + cores + "-core rows",
+              faster(byKey.get("strict " + Mode.INTRA_OP), byKey.get("strict " + Mode.CONCURRENT)),
+              faster(byKey.get("ort " + Mode.INTRA_OP), byKey.get("ort " + Mode.CONCURRENT))));
       outputs.put("strict scalar", scalarOutputs(file, inputs.subList(0, SCALAR_CHECKS)));
       allIdentical &= reportAgreement(name, inputs.size(), outputs);
     }
     System.out.println();
     System.out.println(
         "| model             | cores used                       | strict img/s |    ort img/s |"
-            + " strict/ort |");
+            + " strict/ort | strict img/CPU-s | ort img/CPU-s | strict/ort per CPU-s |");
     System.out.println(
         "|-------------------|----------------------------------|--------------|--------------|"
-            + "------------|");
+            + "------------|------------------|---------------|----------------------|");
     rows.forEach(System.out::println);
     System.out.printf(
         Locale.ROOT,
-        "(medians of %d rounds of %.1f s; strict = vectorized path; ort = %s)%n",
+        "(medians of %d rounds of %.1f s; img/CPU-s counts CPU time of the whole process, so it is"
+            + " robust to other load on the host; strict = vectorized path; ort = %s)%n",
         rounds,
         seconds,
         ort1.info().config().get("ort.graph_optimization_level"));
@@ -191,15 +204,22 @@ public final class EngineBench {
     }
   }
 
-  private static String row(String model, String label, double strict, double ort) {
+  private static String row(String model, String label, Contestant strict, Contestant ort) {
     return String.format(
         Locale.ROOT,
-        "| %-17s | %-32s | %12.2f | %12.2f | %10.3f |",
+        "| %-17s | %-32s | %12.2f | %12.2f | %10.3f | %16.2f | %13.2f | %20.3f |",
         model,
         label,
-        strict,
-        ort,
-        strict / ort);
+        strict.median(),
+        ort.median(),
+        strict.median() / ort.median(),
+        strict.cpuMedian(),
+        ort.cpuMedian(),
+        strict.cpuMedian() / ort.cpuMedian());
+  }
+
+  private static Contestant faster(Contestant a, Contestant b) {
+    return a.median() >= b.median() ? a : b;
   }
 
   /** One engine configuration under test, with its loaded model and the rates it achieved. */
@@ -210,6 +230,7 @@ public final class EngineBench {
     final LoadedModel model;
     final List<Tensor> outputs = new ArrayList<>();
     final List<Double> rates = new ArrayList<>();
+    final List<Double> cpuRates = new ArrayList<>();
 
     private Contestant(String engineId, Mode mode, int workers, LoadedModel model) {
       this.engineId = engineId;
@@ -241,7 +262,15 @@ public final class EngineBench {
     }
 
     double median() {
-      List<Double> sorted = rates.stream().sorted().toList();
+      return median(rates);
+    }
+
+    double cpuMedian() {
+      return median(cpuRates);
+    }
+
+    private static double median(List<Double> values) {
+      List<Double> sorted = values.stream().sorted().toList();
       int n = sorted.size();
       return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
@@ -322,6 +351,14 @@ public final class EngineBench {
     return max;
   }
 
+  private static long processCpuNanos() {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return -1;
+  }
+
   private static Measurement runFor(
       LoadedModel model, List<Map<String, Tensor>> inputs, int workers, double seconds, int minRuns)
       throws Exception {
@@ -345,6 +382,7 @@ public final class EngineBench {
                   return null;
                 }));
       }
+      long cpu0 = processCpuNanos();
       long t0 = System.nanoTime();
       start.countDown();
       while (System.nanoTime() - t0 < budget || runs.get() < minRuns) {
@@ -355,8 +393,9 @@ public final class EngineBench {
         f.get();
       }
       double elapsed = (System.nanoTime() - t0) / 1e9;
+      double cpu = (processCpuNanos() - cpu0) / 1e9;
       long n = runs.get();
-      return new Measurement(n / elapsed, n, elapsed);
+      return new Measurement(n / elapsed, cpu > 0 ? n / cpu : Double.NaN, n, elapsed);
     }
   }
 
