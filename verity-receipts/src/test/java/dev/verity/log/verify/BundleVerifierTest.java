@@ -155,7 +155,7 @@ class BundleVerifierTest {
         .hasMessageContaining("needed 7 to 10");
   }
 
-  @Property(tries = 1500)
+  @Property(tries = 600)
   void parse_mutatedGoldenBundle_failsCleanlyOrVerificationCatchesIt(
       @ForAll @IntRange(min = 0, max = 5000) int pos,
       @ForAll @IntRange(min = 0, max = 2) int op,
