@@ -55,6 +55,14 @@ final class TestChain implements AutoCloseable {
     return c;
   }
 
+  /** Timestamp of the latest block (tests move the chain clock). */
+  java.time.Instant chainTime() throws IOException {
+    String block = anvil.rpc("eth_getBlockByNumber", "[\"latest\", false]");
+    int i = block.indexOf("\"timestamp\":\"0x") + 15;
+    return java.time.Instant.ofEpochSecond(
+        Long.parseLong(block.substring(i, block.indexOf('"', i)), 16));
+  }
+
   static Digest digest(String label) {
     return Digest.of(Bytes.utf8(label));
   }
