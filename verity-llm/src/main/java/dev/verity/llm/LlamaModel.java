@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Llama-2-architecture model ready to generate. The weights are immutable and shared, so {@link
@@ -30,6 +32,8 @@ import java.util.Objects;
  * each position's logits give the next token, and BOS or EOS ends generation.
  */
 public final class LlamaModel implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LlamaModel.class);
+
   /** Identifies the arithmetic and sampling rules; part of the engine configuration. */
   public static final String ARITHMETIC = "verity-llm-float32-sequential-v1";
 
@@ -62,6 +66,17 @@ public final class LlamaModel implements AutoCloseable {
       throw new ModelLoadException("model weights do not match its config: " + e.getMessage(), e);
     }
     this.contextLength = Math.min(config.seqLen(), options.limits().maxContextTokens());
+    LOG.info(
+        "Llama model ready: dim {}, {} layers, {}/{} heads, vocab {}, context {}, {} kernels on {}"
+            + " thread(s)",
+        config.dim(),
+        config.nLayers(),
+        config.nHeads(),
+        config.nKvHeads(),
+        config.vocabSize(),
+        contextLength,
+        options.kernels(),
+        options.threads());
   }
 
   /** Loads a llama2.c checkpoint and tokenizer with {@link LlmOptions#DEFAULT}. */
