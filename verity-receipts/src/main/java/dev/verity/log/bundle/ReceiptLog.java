@@ -100,6 +100,23 @@ public final class ReceiptLog implements AutoCloseable {
     return log;
   }
 
+  /**
+   * The checkpoint to publish: the latest witnessed one if it is as recent as the log's own,
+   * otherwise the log's own (witnesses lag by at most one round).
+   */
+  public String latestCheckpoint() {
+    SignedCheckpoint own = log.checkpoint();
+    SignedCheckpoint w = cosigned;
+    return w != null && w.checkpoint().size() >= own.checkpoint().size()
+        ? w.encode()
+        : own.encode();
+  }
+
+  /** The tlog-tiles view of this log, publishing {@link #latestCheckpoint()}. */
+  public dev.verity.log.tile.TileReader tiles() {
+    return new dev.verity.log.tile.TileReader(log, this::latestCheckpoint);
+  }
+
   @Override
   public void close() throws IOException {
     log.close();

@@ -14,9 +14,17 @@ import java.util.Optional;
  */
 public final class TileReader {
   private final TransparencyLog log;
+  private final java.util.function.Supplier<String> checkpoint;
 
+  /** Serves the log's own latest checkpoint. */
   public TileReader(TransparencyLog log) {
+    this(log, () -> log.checkpoint().encode());
+  }
+
+  /** Serves {@code checkpoint} (for example the latest one carrying witness cosignatures). */
+  public TileReader(TransparencyLog log, java.util.function.Supplier<String> checkpoint) {
     this.log = log;
+    this.checkpoint = checkpoint;
   }
 
   /** Content type for a path: the checkpoint is text, tiles and bundles are binary. */
@@ -26,7 +34,7 @@ public final class TileReader {
 
   public Optional<byte[]> tile(String path) throws IOException {
     if (path.equals("checkpoint")) {
-      return Optional.of(log.checkpoint().encode().getBytes(StandardCharsets.UTF_8));
+      return Optional.of(checkpoint.get().getBytes(StandardCharsets.UTF_8));
     }
     TilePath t = TilePath.parse(path);
     long size = log.size();
