@@ -115,7 +115,7 @@ public final class Llama2cCheckpoint {
     off += 4L * dim;
     off += 4L * c.seqLen() * c.headSize(); // legacy RoPE tables, unused
     long cls = off;
-    float[] embedding = floats(m, emb, (long) c.vocabSize() * dim);
+    PackedMatrix embedding = matrix(m, emb, c.vocabSize(), dim);
     List<LlamaWeights.Layer> layers = new ArrayList<>();
     for (int l = 0; l < n; l++) {
       layers.add(
@@ -130,10 +130,7 @@ public final class Llama2cCheckpoint {
               matrix(m, w2 + 4L * l * dim * hid, dim, hid),
               matrix(m, w3 + 4L * l * hid * dim, hid, dim)));
     }
-    PackedMatrix classifier =
-        c.sharedClassifier()
-            ? PackedMatrix.ofRowMajor(embedding, 0, c.vocabSize(), dim)
-            : matrix(m, cls, c.vocabSize(), dim);
+    PackedMatrix classifier = c.sharedClassifier() ? embedding : matrix(m, cls, c.vocabSize(), dim);
     return new LlamaWeights(embedding, layers, floats(m, rmsFinal, dim), classifier);
   }
 

@@ -91,15 +91,7 @@ public final class GgufLlama {
               + maxParameterBytes);
     }
     Set<String> used = new HashSet<>();
-    float[] embedding = new float[vocab * dim];
-    {
-      GgufTensor t = check(g, used, "token_embd.weight", dim, vocab);
-      float[] row = new float[dim];
-      for (int r = 0; r < vocab; r++) {
-        g.readRow(t, r, row);
-        System.arraycopy(row, 0, embedding, r * dim, dim);
-      }
-    }
+    PackedMatrix embedding = matrix(g, used, "token_embd.weight", dim, vocab);
     List<LlamaWeights.Layer> layers = new ArrayList<>();
     for (int l = 0; l < c.nLayers(); l++) {
       String p = "blk." + l + ".";
@@ -117,9 +109,7 @@ public final class GgufLlama {
     }
     float[] norm = vector(g, used, "output_norm.weight", dim);
     PackedMatrix cls =
-        c.sharedClassifier()
-            ? PackedMatrix.ofRowMajor(embedding, 0, vocab, dim)
-            : matrix(g, used, "output.weight", dim, vocab);
+        c.sharedClassifier() ? embedding : matrix(g, used, "output.weight", dim, vocab);
     for (String name : g.tensors().keySet()) {
       if (!used.contains(name)) {
         throw new GgufFormatException(

@@ -7,13 +7,14 @@ import java.util.Objects;
  * The weights of a Llama-2 model, packed for {@link Kernels}. Immutable after construction and
  * shared by all requests.
  *
- * @param tokenEmbedding row-major {@code vocab × dim}, read one row per token
+ * @param tokenEmbedding {@code vocab × dim}, one row per token; the same object as {@code
+ *     classifier} when the classifier is shared, so shared models hold it once
  * @param layers one entry per transformer block
  * @param rmsFinal final RMSNorm weight ({@code dim})
  * @param classifier {@code vocab × dim}; equal to the embedding when the classifier is shared
  */
 public record LlamaWeights(
-    float[] tokenEmbedding, List<Layer> layers, float[] rmsFinal, PackedMatrix classifier) {
+    PackedMatrix tokenEmbedding, List<Layer> layers, float[] rmsFinal, PackedMatrix classifier) {
 
   /**
    * One block. Matrices map an input of {@code cols} to an output of {@code rows}: wq {@code dim →
@@ -52,7 +53,7 @@ public record LlamaWeights(
 
   /** Throws if any tensor's shape disagrees with {@code c}, naming the tensor. */
   public void checkShapes(LlamaConfig c) {
-    expect("token embedding", tokenEmbedding.length, (long) c.vocabSize() * c.dim());
+    shape("token embedding", tokenEmbedding, c.vocabSize(), c.dim());
     expect("final norm", rmsFinal.length, c.dim());
     shape("classifier", classifier, c.vocabSize(), c.dim());
     if (layers.size() != c.nLayers()) {

@@ -74,7 +74,7 @@ public final class Transformer {
       throw new IllegalArgumentException(
           "position " + pos + " is outside the context of " + s.positions);
     }
-    System.arraycopy(weights.tokenEmbedding(), token * c.dim(), s.x, 0, c.dim());
+    weights.tokenEmbedding().copyRow(token, s.x, 0);
     rope(s, pos);
     for (int l = 0; l < c.nLayers(); l++) {
       layer(s, l, pos);
@@ -140,7 +140,7 @@ public final class Transformer {
   /** Token embedding row, the input of layer 0. */
   public float[] embedding(int token) {
     float[] out = new float[config.dim()];
-    System.arraycopy(weights.tokenEmbedding(), token * config.dim(), out, 0, config.dim());
+    weights.tokenEmbedding().copyRow(token, out, 0);
     return out;
   }
 

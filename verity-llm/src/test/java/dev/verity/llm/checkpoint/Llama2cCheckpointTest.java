@@ -27,10 +27,12 @@ class Llama2cCheckpointTest {
     // The first weight after the header is the first embedding value.
     byte[] file = Files.readAllBytes(SharedModels.checkpoint());
     float first = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getFloat(28);
-    assertThat(m.weights().tokenEmbedding()[0]).isEqualTo(first);
+    assertThat(m.weights().tokenEmbedding().get(0, 0)).isEqualTo(first);
     // Shared classifier: row 7 of the classifier is embedding row 7.
     assertThat(m.weights().classifier().get(7, 3))
-        .isEqualTo(m.weights().tokenEmbedding()[7 * 64 + 3]);
+        .isEqualTo(m.weights().tokenEmbedding().get(7, 3));
+    // Shared: one matrix serves both, held once.
+    assertThat(m.weights().classifier()).isSameAs(m.weights().tokenEmbedding());
   }
 
   @Test

@@ -169,11 +169,7 @@ final class GgufWriter {
         .floatArray("tokenizer.ggml.scores", scores)
         .u32("tokenizer.ggml.bos_token_id", tok.bos())
         .u32("tokenizer.ggml.eos_token_id", tok.eos());
-    g.tensor(
-        "token_embd.weight",
-        pick(matrixType, c.dim()),
-        new long[] {c.dim(), c.vocabSize()},
-        w.tokenEmbedding());
+    matrix(g, "token_embd.weight", matrixType, w.tokenEmbedding());
     for (int l = 0; l < c.nLayers(); l++) {
       LlamaWeights.Layer y = w.layers().get(l);
       String p = "blk." + l + ".";
