@@ -8,7 +8,12 @@ import dev.verity.node.api.models.ModelsApi;
 import dev.verity.node.api.system.SystemApi;
 import dev.verity.node.config.NodeConfig;
 import dev.verity.node.http.ApiModule;
+import dev.verity.node.inference.InferenceApi;
+import dev.verity.node.inference.InferenceService;
+import dev.verity.node.log.LogApi;
+import dev.verity.node.log.WitnessService;
 import dev.verity.node.receipt.ReceiptIssuer;
+import dev.verity.node.receipt.ReceiptsApi;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -28,15 +33,24 @@ public final class NodeServices implements AutoCloseable {
   private final BlobStore blobs;
   private final ModelStore models;
   private final ReceiptIssuer receipts;
+  private final InferenceService inference;
+  private final WitnessService witness;
 
   private final ScheduledExecutorService janitor;
 
   private NodeServices(
-      NodeConfig config, BlobStore blobs, ModelStore models, ReceiptIssuer receipts) {
+      NodeConfig config,
+      BlobStore blobs,
+      ModelStore models,
+      ReceiptIssuer receipts,
+      InferenceService inference,
+      WitnessService witness) {
     this.config = config;
     this.blobs = blobs;
     this.models = models;
     this.receipts = receipts;
+    this.inference = inference;
+    this.witness = witness;
     // Abandoned partial uploads are removed once idle longer than the store's stale age.
     this.janitor =
         Executors.newSingleThreadScheduledExecutor(
@@ -67,8 +81,23 @@ public final class NodeServices implements AutoCloseable {
       log.info("removed {} stale partial upload file(s)", stale);
     }
     ModelStore models = new ModelStore(blobs);
-    return new NodeServices(config, blobs, models, ReceiptIssuer.open(config.dataDir()));
+    ReceiptIssuer receipts = ReceiptIssuer.open(config.dataDir());
+    try {
+      InferenceService inference =
+          new InferenceService(
+              models, receipts, config.engineLimits(), config.dataDir(), MODEL_CACHE_SIZE);
+      WitnessService witness =
+          WitnessService.open(
+              config.dataDir(), receipts.origin(), config.witnessPeers(), config.witnessInterval());
+      return new NodeServices(config, blobs, models, receipts, inference, witness);
+    } catch (IOException | RuntimeException e) {
+      receipts.close();
+      throw e;
+    }
   }
+
+  /** Loaded models kept per engine before the least recently used is closed. */
+  static final int MODEL_CACHE_SIZE = 8;
 
   public BlobStore blobs() {
     return blobs;
@@ -83,16 +112,31 @@ public final class NodeServices implements AutoCloseable {
     return receipts;
   }
 
+  /** Runs models on tensors and issues their receipts. */
+  public InferenceService inference() {
+    return inference;
+  }
+
+  /** Witnesses other nodes' logs. */
+  public WitnessService witness() {
+    return witness;
+  }
+
   List<ApiModule> modules() {
     return List.of(
         new SystemApi(config.maxUploadBytes()),
         new BlobsApi(blobs, config.maxUploadBytes()),
-        new ModelsApi(models));
+        new ModelsApi(models),
+        new InferenceApi(inference),
+        new ReceiptsApi(receipts, models, inference),
+        new LogApi(receipts, witness));
   }
 
   @Override
   public void close() {
     janitor.shutdownNow();
+    witness.close();
+    inference.close();
     try {
       receipts.close();
     } catch (IOException e) {
