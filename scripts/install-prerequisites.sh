@@ -8,6 +8,9 @@ command -v mvn >/dev/null || need+=(maven)
 # verity-settlement compiles its contracts with npm solc and tests against the npm Anvil binary.
 command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
+# The explorer is tested in a real headless browser (verity-explorer-tests).
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "install-prerequisites: please install: ${need[*]} (apt-get install ${need[*]})" >&2
