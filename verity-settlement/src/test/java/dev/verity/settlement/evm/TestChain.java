@@ -35,8 +35,12 @@ final class TestChain implements AutoCloseable {
     }
   }
 
+  private static final java.util.Map<Integer, EvmKey> KEYS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Derivation from the mnemonic costs a PBKDF2 run; each account is derived once. */
   static EvmKey key(int account) {
-    return EvmKey.fromMnemonic(AnvilProcess.MNEMONIC, account);
+    return KEYS.computeIfAbsent(account, i -> EvmKey.fromMnemonic(AnvilProcess.MNEMONIC, i));
   }
 
   /** A client for Anvil account {@code i} (0 is the deployer and registry owner). */
