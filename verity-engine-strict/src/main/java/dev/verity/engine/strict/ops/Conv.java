@@ -155,6 +155,7 @@ public final class Conv {
               (t0, t1) -> {
                 float[] panel = new float[kg * nr];
                 float[] tmp = new float[4 * nr];
+                int[] runs = new int[4 * (nr + 2)];
                 for (int t = t0; t < t1; t++) {
                   ctx.checkDeadline();
                   int p0 = t * nr;
@@ -169,7 +170,7 @@ public final class Conv {
                   } else {
                     fillPanel(
                         x.f, xOff, cg, h, wd, kh, kw, ow, sh, sw, dh, dw, ph, pw, p0, width, panel,
-                        nr);
+                        nr, runs);
                   }
                   Gemm.panelTimes(
                       w.f,
@@ -240,7 +241,8 @@ public final class Conv {
 
   /**
    * One packed im2col panel: row r = (c, kh, kw) holds the taps of output positions [p0, p0 +
-   * width), lanes past {@code width} are +0.0f, and padding taps read +0.0f.
+   * width), lanes past {@code width} are +0.0f, and padding taps read +0.0f. The panel's output
+   * positions are split once into runs along output rows; rows then copy run by run.
    */
   private static void fillPanel(
       float[] x,
@@ -260,47 +262,62 @@ public final class Conv {
       int p0,
       int width,
       float[] panel,
-      int nr) {
+      int nr,
+      int[] runs) {
+    int nRuns = 0;
+    for (int p = p0, end = p0 + width; p < end; ) {
+      int yo = p / ow;
+      int xo = p - yo * ow;
+      int run = Math.min(ow - xo, end - p);
+      runs[4 * nRuns] = yo * sh - ph;
+      runs[4 * nRuns + 1] = xo * sw - pw;
+      runs[4 * nRuns + 2] = run;
+      runs[4 * nRuns + 3] = p - p0;
+      nRuns++;
+      p += run;
+    }
     int r = 0;
     for (int ci = 0; ci < cg; ci++) {
       int plane = xOff + ci * h * w;
       for (int i = 0; i < kh; i++) {
         for (int j = 0; j < kw; j++, r++) {
           int rowOff = r * nr;
-          int p = p0;
-          int end = p0 + width;
-          while (p < end) {
-            int yo = p / ow;
-            int xo = p - yo * ow;
-            int run = Math.min(ow - xo, end - p);
-            int d = rowOff + (p - p0);
-            int ih = yo * sh - ph + i * dh;
+          for (int q = 0; q < nRuns; q++) {
+            int ih = runs[4 * q] + i * dh;
+            int iw0 = runs[4 * q + 1] + j * dw;
+            int run = runs[4 * q + 2];
+            int d = rowOff + runs[4 * q + 3];
             if (ih < 0 || ih >= h) {
-              Arrays.fill(panel, d, d + run, 0.0f);
+              for (int e = 0; e < run; e++) {
+                panel[d + e] = 0.0f;
+              }
+              continue;
+            }
+            int src = plane + ih * w + iw0;
+            // Lanes e with 0 <= iw0 + e*sw < w read the input; the rest are padding.
+            int lo = iw0 >= 0 ? 0 : Math.min(run, (-iw0 + sw - 1) / sw);
+            int hi = iw0 >= w ? 0 : Math.min(run, (w - 1 - iw0) / sw + 1);
+            if (hi < lo) {
+              hi = lo;
+            }
+            for (int e = 0; e < lo; e++) {
+              panel[d + e] = 0.0f;
+            }
+            if (sw == 1) {
+              for (int e = lo; e < hi; e++) {
+                panel[d + e] = x[src + e];
+              }
             } else {
-              int src = plane + ih * w;
-              int iw0 = xo * sw - pw + j * dw;
-              // Lanes q with 0 <= iw0 + q*sw < w read the input; the rest are padding.
-              int lo = iw0 >= 0 ? 0 : Math.min(run, (-iw0 + sw - 1) / sw);
-              int hi = iw0 >= w ? 0 : Math.min(run, (w - 1 - iw0) / sw + 1);
-              if (hi <= lo) {
-                Arrays.fill(panel, d, d + run, 0.0f);
-              } else {
-                Arrays.fill(panel, d, d + lo, 0.0f);
-                if (sw == 1) {
-                  System.arraycopy(x, src + iw0 + lo, panel, d + lo, hi - lo);
-                } else {
-                  for (int q = lo, s = src + iw0 + lo * sw; q < hi; q++, s += sw) {
-                    panel[d + q] = x[s];
-                  }
-                }
-                Arrays.fill(panel, d + hi, d + run, 0.0f);
+              for (int e = lo; e < hi; e++) {
+                panel[d + e] = x[src + e * sw];
               }
             }
-            p += run;
+            for (int e = hi; e < run; e++) {
+              panel[d + e] = 0.0f;
+            }
           }
-          if (width < nr) {
-            Arrays.fill(panel, rowOff + width, rowOff + nr, 0.0f);
+          for (int e = width; e < nr; e++) {
+            panel[rowOff + e] = 0.0f;
           }
         }
       }
@@ -611,10 +628,11 @@ public final class Conv {
                 if (inside) {
                   float v = x.f[inBase + off];
                   if (max) {
-                    if (v > best || Float.isNaN(v) && !Float.isNaN(best)) {
-                      best = v;
+                    // Same value as Math.max over the taps; the index is the first maximal tap.
+                    if (v > best || Float.isNaN(v) && !Float.isNaN(best) || bestIdx < 0) {
                       bestIdx = (long) inBase + (columnMajor ? colOff : off);
                     }
+                    best = Math.max(best, v);
                   } else {
                     acc = acc + v;
                   }
@@ -676,33 +694,30 @@ public final class Conv {
         x.shape[0] * x.shape[1],
         Math.max(1, 8192 / Math.max(1, oh * ow * kh * kw)),
         (p0, p1) -> {
+          float[] acc = new float[ow];
           for (int p = p0; p < p1; p++) {
             int ib = p * h * w;
             int ob = p * oh * ow;
             for (int yo = 0; yo < oh; yo++) {
               int y0 = yo * sh - ph;
-              for (int xo = 0; xo < ow; xo++) {
-                int x0 = xo * sw - pw;
-                float best = Float.NEGATIVE_INFINITY;
-                for (int i = 0; i < kh; i++) {
-                  int yy = y0 + i * dh;
-                  if (yy < 0 || yy >= h) {
-                    continue;
-                  }
-                  int row = ib + yy * w;
-                  for (int j = 0; j < kw; j++) {
-                    int xx = x0 + j * dw;
-                    if (xx < 0 || xx >= w) {
-                      continue;
-                    }
-                    float v = in[row + xx];
-                    if (v > best || Float.isNaN(v) && !Float.isNaN(best)) {
-                      best = v;
-                    }
+              // Window rows inside the input, in increasing order.
+              int iLo = y0 >= 0 ? 0 : (-y0 + dh - 1) / dh;
+              int iHi = Math.min(kh, y0 >= h ? 0 : (h - 1 - y0) / dh + 1);
+              Arrays.fill(acc, Float.NEGATIVE_INFINITY);
+              // Tap-major: for each (i, j), one long independent pass over the output row.
+              for (int i = iLo; i < iHi; i++) {
+                int rowBase = ib + (y0 + i * dh) * w;
+                for (int j = 0; j < kw; j++) {
+                  int off = j * dw - pw;
+                  int xLo = off >= 0 ? 0 : Math.min(ow, (-off + sw - 1) / sw);
+                  int xHi = off > w - 1 ? 0 : Math.min(ow, (w - 1 - off) / sw + 1);
+                  int src = rowBase + off;
+                  for (int xo = xLo; xo < xHi; xo++) {
+                    acc[xo] = Math.max(acc[xo], in[src + xo * sw]);
                   }
                 }
-                out[ob + yo * ow + xo] = best;
               }
+              System.arraycopy(acc, 0, out, ob + yo * ow, ow);
             }
           }
         });

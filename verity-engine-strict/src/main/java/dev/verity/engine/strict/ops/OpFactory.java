@@ -185,8 +185,7 @@ public final class OpFactory {
             float[] a = x.f;
             float[] z = out.f;
             for (int i = 0; i < z.length; i++) {
-              float v = a[i];
-              z[i] = v < 0.0f ? 0.0f : v;
+              z[i] = Math.max(a[i], 0.0f);
             }
             return one(out);
           };
