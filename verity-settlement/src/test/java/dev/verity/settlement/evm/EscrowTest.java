@@ -86,6 +86,34 @@ class EscrowTest {
   }
 
   @Test
+  void paymentDigest_computedOnChain_equalsJava() throws Exception {
+    SignedReceipt r = signed();
+    PaymentAuthorization p = client.authorizePayment(r, PRICE, inAnHour());
+    try (EvmChain c = chain.chain(0)) {
+      var v =
+          c.call(
+              ContractArtifact.load("Escrow"),
+              chain.deployment.escrow(),
+              "paymentDigest",
+              new org.web3j.abi.datatypes.StaticStruct(
+                  new org.web3j.abi.datatypes.Address(p.client().toString()),
+                  new org.web3j.abi.datatypes.Address(p.node().toString()),
+                  new org.web3j.abi.datatypes.generated.Bytes32(p.receiptDigest().toByteArray()),
+                  new org.web3j.abi.datatypes.generated.Uint256(p.amountWei()),
+                  new org.web3j.abi.datatypes.generated.Uint64(p.expiry().getEpochSecond())));
+      assertThat(AbiValues.bytes(v.getFirst()))
+          .isEqualTo(
+              TypedData.paymentDigest(
+                  chain.deployment.escrowDomain(),
+                  p.client(),
+                  p.node(),
+                  p.receiptDigest(),
+                  PRICE,
+                  p.expiry()));
+    }
+  }
+
+  @Test
   void receiptDigest_computedOnChain_equalsJava() throws Exception {
     SignedReceipt r = signed();
     assertThat(client.onChainReceiptDigest(r))
