@@ -3,6 +3,7 @@ package dev.verity.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.verity.client.internal.BlobDownload;
 import dev.verity.client.internal.BlobUpload;
+import dev.verity.client.internal.ChatStream;
 import dev.verity.client.internal.Transport;
 import dev.verity.core.Digest;
 import dev.verity.core.DigestMismatchException;
@@ -33,11 +34,13 @@ public final class VerityClient implements AutoCloseable {
   private final Transport transport;
   private final BlobUpload uploads;
   private final BlobDownload downloads;
+  private final ChatStream chats;
 
   private VerityClient(Transport transport) {
     this.transport = transport;
     this.uploads = new BlobUpload(transport);
     this.downloads = new BlobDownload(transport);
+    this.chats = new ChatStream(transport);
   }
 
   /** A client for the node at {@code url}, such as {@code http://127.0.0.1:7070}. */
@@ -103,6 +106,23 @@ public final class VerityClient implements AutoCloseable {
   public void downloadBlob(Digest digest, Path target, ProgressListener progress)
       throws IOException, DigestMismatchException {
     downloads.download(digest, target, progress);
+  }
+
+  /**
+   * Runs a chat completion on the node's OpenAI-compatible API, streaming: {@code listener} gets
+   * the text as it is generated. The answer's receipt is checked (signature, request id, output
+   * digest over the generated tokens) before this returns.
+   *
+   * @throws VerityApiException if the node refuses the request (for example over a limit, which the
+   *     detail names) or fails mid-stream
+   * @throws IOException if the stream ends early or the receipt does not check out
+   */
+  public ChatCompletion chat(ChatRequest request, ChatListener listener) throws IOException {
+    return chats.chat(request, listener);
+  }
+
+  public ChatCompletion chat(ChatRequest request) throws IOException {
+    return chat(request, ChatListener.NONE);
   }
 
   /** Publishes a signed manifest; every blob it names must be uploaded first. */
