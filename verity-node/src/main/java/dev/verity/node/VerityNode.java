@@ -1,6 +1,7 @@
 package dev.verity.node;
 
 import dev.verity.node.config.NodeConfig;
+import dev.verity.node.explorer.ExplorerFeature;
 import dev.verity.node.http.ApiModule;
 import dev.verity.node.http.HttpApiServer;
 import dev.verity.node.http.Route;
@@ -58,6 +59,10 @@ public final class VerityNode implements AutoCloseable {
     // The OpenAI-compatible API is built in; a caller may pass its own (other limits) instead.
     if (features.stream().noneMatch(f -> f instanceof OpenAiFeature)) {
       all.add(OpenAiFeature.defaults());
+    }
+    // The explorer (static pages over the public API) is built in too, replaceable the same way.
+    if (features.stream().noneMatch(f -> f instanceof ExplorerFeature)) {
+      all.add(ExplorerFeature.defaults());
     }
     all.addAll(features);
     try {
