@@ -211,6 +211,150 @@ public final class VerityClient implements AutoCloseable {
     return sm;
   }
 
+  /**
+   * Runs an inference on the node. The reply's outputs are checked to hash to the receipt's output
+   * digest; verify the receipt itself with {@link ReceiptVerifier}.
+   */
+  public InferenceReply infer(InferRequest request) throws IOException {
+    com.fasterxml.jackson.databind.node.ObjectNode body = Transport.JSON.createObjectNode();
+    body.put("model", request.model());
+    body.put("engine", request.engine());
+    body.put("policy", request.policy());
+    if (!request.requestId().isEmpty()) {
+      body.put("requestId", request.requestId());
+    }
+    body.put("outputEncoding", "base64");
+    body.set("inputs", dev.verity.client.internal.TensorJson.toJson(request.inputs(), true));
+    HttpRequest req =
+        transport
+            .longRequest("/v1/infer")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(Transport.JSON.writeValueAsBytes(body)))
+            .build();
+    JsonNode n = transport.sendJson(req);
+    dev.verity.log.bundle.ReceiptBundle rb = receiptBundle(n);
+    java.util.Map<String, dev.verity.engine.Tensor> outputs;
+    try {
+      outputs =
+          dev.verity.client.internal.TensorJson.parseMap(
+              n.get("outputs"), "output", Long.MAX_VALUE);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("node sent malformed outputs: " + e.getMessage(), e);
+    }
+    Digest claimed = rb.receipt().receipt().outputDigest();
+    if (!dev.verity.engine.TensorEncoding.digest(outputs).equals(claimed)) {
+      throw new IOException(
+          "node sent outputs that do not hash to its receipt's output digest " + claimed);
+    }
+    JsonNode m = n.path("model");
+    return new InferenceReply(
+        n.path("requestId").asText(),
+        m.path("name").asText(),
+        m.path("version").asText(),
+        Digest.parse(m.path("digest").asText()),
+        outputs,
+        rb);
+  }
+
+  /** A logged receipt by request id, proven against the node's newest (cosigned) checkpoint. */
+  public dev.verity.log.bundle.ReceiptBundle receipt(String requestId) throws IOException {
+    return receiptBundle(transport.getJson("/v1/receipts/" + Transport.encode(requestId)));
+  }
+
+  /** The bundle file text for {@code requestId}: everything needed to verify it offline. */
+  public String bundleJson(String requestId) throws IOException {
+    JsonNode n = transport.getJson("/v1/receipts/" + Transport.encode(requestId) + "/bundle");
+    String text = Transport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n";
+    try {
+      InferenceBundle.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("node sent a malformed bundle: " + e.getMessage(), e);
+    }
+    return text;
+  }
+
+  public InferenceBundle bundle(String requestId) throws IOException {
+    return InferenceBundle.parse(bundleJson(requestId));
+  }
+
+  /** The node's receipt address, log origin and log key. */
+  public NodeIdentity node() throws IOException {
+    JsonNode n = transport.getJson("/v1/node");
+    try {
+      return new NodeIdentity(
+          n.path("address").asText(),
+          n.path("origin").asText(),
+          dev.verity.log.note.VerifierKey.parse(n.path("logKey").asText()),
+          n.path("logSize").asLong());
+    } catch (IllegalArgumentException e) {
+      throw new IOException("node sent a malformed identity: " + e.getMessage(), e);
+    }
+  }
+
+  /** The node's current signed checkpoint note. */
+  public String checkpoint() throws IOException {
+    HttpRequest req = transport.request("/checkpoint").GET().build();
+    HttpResponse<byte[]> r = transport.send(req, HttpResponse.BodyHandlers.ofByteArray());
+    if (r.statusCode() != 200) {
+      throw Transport.problem(r.statusCode(), r.body(), req);
+    }
+    return new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** A consistency proof between two sizes of the node's log. */
+  public dev.verity.log.ConsistencyProof consistencyProof(long from, long to) throws IOException {
+    JsonNode n = transport.getJson("/v1/log/proof/consistency?from=" + from + "&to=" + to);
+    List<dev.verity.core.Bytes> path = new ArrayList<>();
+    for (JsonNode h : n.path("proof")) {
+      path.add(dev.verity.core.Bytes.copyOf(java.util.Base64.getDecoder().decode(h.asText())));
+    }
+    return new dev.verity.log.ConsistencyProof(from, to, path);
+  }
+
+  /** Asks this node to witness the log of the node at {@code peer} now. */
+  public WitnessResult witness(URI peer) throws IOException {
+    com.fasterxml.jackson.databind.node.ObjectNode body = Transport.JSON.createObjectNode();
+    body.put("url", peer.toString());
+    HttpRequest req =
+        transport
+            .longRequest("/v1/witness/peers")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(Transport.JSON.writeValueAsBytes(body)))
+            .build();
+    JsonNode e = transport.sendJson(req).path("results").path(0);
+    String detail =
+        switch (e.path("outcome").asText()) {
+          case "cosigned" -> e.path("delivered").asBoolean() ? "delivered" : "not delivered";
+          case "fork" -> e.path("kind").asText();
+          default -> e.path("reason").asText();
+        };
+    return new WitnessResult(
+        e.path("peer").asText(),
+        e.path("outcome").asText(),
+        e.path("size").asLong(),
+        e.path("previousSize").asLong(),
+        detail);
+  }
+
+  /** This node's witness verifier key. */
+  public dev.verity.log.note.VerifierKey witnessKey() throws IOException {
+    return dev.verity.log.note.VerifierKey.parse(
+        transport.getJson("/v1/witness").path("witness").asText());
+  }
+
+  private static dev.verity.log.bundle.ReceiptBundle receiptBundle(JsonNode n) throws IOException {
+    com.fasterxml.jackson.databind.node.ObjectNode b = Transport.JSON.createObjectNode();
+    b.put("format", dev.verity.log.bundle.BundleJson.FORMAT);
+    for (String f : List.of("receipt", "logIndex", "treeSize", "inclusionProof", "checkpoint")) {
+      b.set(f, n.get(f));
+    }
+    try {
+      return dev.verity.log.bundle.BundleJson.parse(b.toString());
+    } catch (RuntimeException e) {
+      throw new IOException("node sent a malformed receipt: " + e.getMessage(), e);
+    }
+  }
+
   private static List<ModelSummary> summaries(JsonNode list) {
     List<ModelSummary> out = new ArrayList<>();
     for (JsonNode e : list.path("data")) {
