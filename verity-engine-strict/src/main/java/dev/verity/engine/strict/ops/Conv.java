@@ -34,6 +34,9 @@ public final class Conv {
     int[] pb = new int[r];
     int[] pe = new int[r];
     int[] out = new int[r];
+    checkRange(strides, r, 1, where, "strides");
+    checkRange(dilations, r, 1, where, "dilations");
+    checkRange(pads, 2 * r, 0, where, "pads");
     for (int i = 0; i < r; i++) {
       st[i] = strides == null ? 1 : (int) strides[i];
       di[i] = dilations == null ? 1 : (int) dilations[i];
@@ -77,6 +80,21 @@ public final class Conv {
       out[i] = (int) o;
     }
     return new Geometry(in, kernel, out, st, di, pb);
+  }
+
+  /** Geometry attributes must have the expected length and lie in [min, 2^24]. */
+  private static void checkRange(long[] v, int len, long min, String where, String name) {
+    if (v == null) {
+      return;
+    }
+    if (v.length != len) {
+      throw new RunFailure(where + ": " + name + " has " + v.length + " values, expected " + len);
+    }
+    for (long x : v) {
+      if (x < min || x > (1 << 24)) {
+        throw new RunFailure(where + ": " + name + " value " + x + " out of range");
+      }
+    }
   }
 
   public static Nd conv(
@@ -416,6 +434,10 @@ public final class Conv {
       throw new RunFailure(ctx.where() + ": ConvTranspose weights do not match input channels");
     }
     int[] k = oneD ? new int[] {w.shape[2]} : new int[] {w.shape[2], w.shape[3]};
+    checkRange(strides, r, 1, ctx.where(), "strides");
+    checkRange(dil, r, 1, ctx.where(), "dilations");
+    checkRange(pads, 2 * r, 0, ctx.where(), "pads");
+    checkRange(outPad, r, 0, ctx.where(), "output_padding");
     int[] st = new int[r];
     int[] di = new int[r];
     int[] pb = new int[r];

@@ -464,7 +464,10 @@ public final class ShapeOps {
     int r = x.rank();
     int[] shape = new int[r];
     for (int i = 0; i < r; i++) {
-      shape[i] = Math.toIntExact(x.shape[i] * reps[i]);
+      if (reps[i] < 0) {
+        throw new RunFailure(ctx.where() + ": Tile repeat " + reps[i] + " is negative");
+      }
+      shape[i] = Math.toIntExact(Math.multiplyExact(x.shape[i], reps[i]));
     }
     Nd out = ctx.newTensor(x.type, shape);
     int[] inStr = Shapes.strides(x.shape);
