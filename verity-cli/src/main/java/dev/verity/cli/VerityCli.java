@@ -1,5 +1,6 @@
 package dev.verity.cli;
 
+import dev.verity.cli.chat.ChatCommand;
 import dev.verity.cli.demo.DemoCommand;
 import dev.verity.cli.key.KeyCommand;
 import dev.verity.cli.model.ModelCommand;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Command;
       KeyCommand.class,
       ModelCommand.class,
       NodeCommand.class,
+      ChatCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -20,6 +20,8 @@ class DemoCliTest {
           .contains("stories260K.bin     1056540 bytes")
           .contains("verified tinystories-260k@1")
           .contains("downloaded tinystories-260k@1 and verified it offline: OK")
+          .contains("Once upon a time, there was a little girl named Lily.")
+          .contains("receipt verified: signature, inclusion proof, signed checkpoint")
           .contains("node stopped");
       assertThat(home.resolve("demo/publisher.key")).exists();
       // A second run reuses the key.

@@ -87,7 +87,8 @@ public final class DemoCommand implements Callable<Integer> {
                         .withSource("https://github.com/karpathy/tinyllamas"))),
         new DemoStep("List the node's models", DemoCommand::list),
         new DemoStep("Download tinystories-260k@1 back", DemoCommand::download),
-        new DemoStep("Verify the download offline", DemoCommand::verify));
+        new DemoStep("Verify the download offline", DemoCommand::verify),
+        ChatDemoStep.step());
   }
 
   @Override
