@@ -34,7 +34,13 @@ class SharedModelsTest {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"light_squeezenet", "light_resnet50", "light_inception_v1", "light_bvlc_alexnet"})
+      strings = {
+        "light_squeezenet",
+        "light_resnet50",
+        "light_inception_v1",
+        "light_bvlc_alexnet",
+        "light_vgg19"
+      })
   void lightModel_matchesReferenceOutput_andIsThreadInvariant(String name) throws Exception {
     Path dir = TestFiles.model("onnx-light");
     assumeTrue(Files.isDirectory(dir), "shared models missing");

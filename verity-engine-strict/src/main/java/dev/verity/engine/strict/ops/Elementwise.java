@@ -145,6 +145,18 @@ public final class Elementwise {
         }
         return out;
       }
+      int inner = blockInner(b.shape, shape);
+      if (a.size == out.size && inner > 0) {
+        // b is constant over runs of `inner` elements (a per-channel bias, for example).
+        int bs = b.size;
+        for (int blk = 0, o = 0; o < z.length; blk++) {
+          float v = y[blk % bs];
+          for (int e = 0; e < inner; e++, o++) {
+            z[o] = f(op, x[o], v);
+          }
+        }
+        return out;
+      }
       Shapes.walk2(
           shape,
           Shapes.bstrides(a.shape, shape),
@@ -179,6 +191,34 @@ public final class Elementwise {
       }
     }
     return out;
+  }
+
+  /**
+   * If {@code b}, aligned to {@code out}, has its non-1 dimensions equal to out's and in one
+   * contiguous block, the number of out elements after that block (b repeats each value that often,
+   * cycling through its elements); otherwise 0.
+   */
+  static int blockInner(int[] b, int[] out) {
+    int off = out.length - b.length;
+    int first = -1;
+    int last = -1;
+    for (int i = 0; i < b.length; i++) {
+      if (b[i] != 1) {
+        if (b[i] != out[off + i]) {
+          return 0;
+        }
+        if (first < 0) {
+          first = i;
+        } else if (last != i - 1) {
+          return 0;
+        }
+        last = i;
+      }
+    }
+    if (first < 0) {
+      return 0;
+    }
+    return Shapes.size(out, off + last + 1, out.length);
   }
 
   /** Comparison and logic operators produce bool. */
