@@ -2,9 +2,13 @@ package dev.verity.cli;
 
 import dev.verity.cli.chat.ChatCommand;
 import dev.verity.cli.demo.DemoCommand;
+import dev.verity.cli.infer.InferCommand;
 import dev.verity.cli.key.KeyCommand;
+import dev.verity.cli.log.LogCommand;
 import dev.verity.cli.model.ModelCommand;
 import dev.verity.cli.node.NodeCommand;
+import dev.verity.cli.receipt.ReceiptCommand;
+import dev.verity.cli.receipt.VerifyBundleCommand;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine;
@@ -20,6 +24,10 @@ import picocli.CommandLine.Command;
       KeyCommand.class,
       ModelCommand.class,
       NodeCommand.class,
+      InferCommand.class,
+      VerifyBundleCommand.class,
+      ReceiptCommand.class,
+      LogCommand.class,
       ChatCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
