@@ -81,7 +81,16 @@ public final class NodeServices implements AutoCloseable {
       log.info("removed {} stale partial upload file(s)", stale);
     }
     ModelStore models = new ModelStore(blobs);
-    ReceiptIssuer receipts = ReceiptIssuer.open(config.dataDir());
+    // On a chain, receipts are signed under the deployment's EIP-712 domain (NodeRegistry), so the
+    // Escrow contract and clients that know the deployment can check them.
+    ReceiptIssuer receipts =
+        config.network().enabled()
+            ? ReceiptIssuer.open(
+                config.dataDir(),
+                dev.verity.settlement.Deployment.read(config.network().deployment())
+                    .receiptDomain(),
+                java.time.Clock.systemUTC())
+            : ReceiptIssuer.open(config.dataDir());
     try {
       InferenceService inference =
           new InferenceService(

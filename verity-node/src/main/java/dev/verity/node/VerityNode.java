@@ -6,6 +6,7 @@ import dev.verity.node.http.ApiModule;
 import dev.verity.node.http.HttpApiServer;
 import dev.verity.node.http.Route;
 import dev.verity.node.http.Router;
+import dev.verity.node.network.NetworkFeature;
 import dev.verity.node.openai.OpenAiFeature;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -65,6 +66,11 @@ public final class VerityNode implements AutoCloseable {
       all.add(ExplorerFeature.defaults());
     }
     all.addAll(features);
+    // On a chain (chain-rpc-url set), the node registers, heartbeats and anchors its log.
+    if (config.network().enabled()
+        && features.stream().noneMatch(f -> f instanceof NetworkFeature)) {
+      all.add(NetworkFeature.of(config));
+    }
     try {
       Router router = new Router();
       for (ApiModule m : services.modules()) {

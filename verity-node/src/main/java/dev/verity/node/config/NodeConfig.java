@@ -40,6 +40,9 @@ import java.util.Set;
  *   <li>{@code witness-peers} / {@code VERITY_NODE_WITNESS_PEERS}: comma-separated base URLs of
  *       nodes whose logs this node witnesses
  *   <li>{@code witness-interval-seconds}: how often peers are witnessed (0 = only on demand)
+ *   <li>network settings ({@link NetworkConfig}): {@code chain-rpc-url}, {@code deployment-file},
+ *       {@code operator-key-file}, {@code stake-wei}, {@code heartbeat-interval-seconds}, {@code
+ *       anchor-interval-seconds}, {@code serve-models}, {@code peers}, {@code advertise-url}
  * </ul>
  */
 public record NodeConfig(
@@ -51,7 +54,8 @@ public record NodeConfig(
     Duration shutdownGrace,
     EngineLimits engineLimits,
     List<URI> witnessPeers,
-    Duration witnessInterval) {
+    Duration witnessInterval,
+    NetworkConfig network) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 7070;
@@ -70,7 +74,16 @@ public record NodeConfig(
           "max-run-memory",
           "run-deadline-seconds",
           "witness-peers",
-          "witness-interval-seconds");
+          "witness-interval-seconds",
+          "chain-rpc-url",
+          "deployment-file",
+          "operator-key-file",
+          "stake-wei",
+          "heartbeat-interval-seconds",
+          "anchor-interval-seconds",
+          "serve-models",
+          "peers",
+          "advertise-url");
 
   public NodeConfig {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -103,6 +116,7 @@ public record NodeConfig(
     if (witnessInterval.isNegative()) {
       throw new NodeConfigException("witness interval must not be negative");
     }
+    Objects.requireNonNull(network, "network");
   }
 
   /** Defaults: data under {@code ~/.verity/node}, {@code 127.0.0.1:7070}. */
@@ -116,7 +130,8 @@ public record NodeConfig(
         Duration.ofSeconds(10),
         EngineLimits.DEFAULT,
         List.of(),
-        Duration.ofSeconds(60));
+        Duration.ofSeconds(60),
+        NetworkConfig.NONE);
   }
 
   /** An in-process node for tests and demos: given data dir, loopback, ephemeral port. */
@@ -184,7 +199,8 @@ public record NodeConfig(
                       c.shutdownGrace,
                       c.engineLimits,
                       c.witnessPeers,
-                      c.witnessInterval);
+                      c.witnessInterval,
+                      c.network);
               case "shutdown-grace-seconds" ->
                   new NodeConfig(
                       c.dataDir,
@@ -195,7 +211,8 @@ public record NodeConfig(
                       Duration.ofSeconds(parseLong(v, "a number of seconds")),
                       c.engineLimits,
                       c.witnessPeers,
-                      c.witnessInterval);
+                      c.witnessInterval,
+                      c.network);
               case "max-tensor-size" ->
                   c.withEngineLimits(
                       limits(parseSize(v), c.engineLimits.maxTotalBytes(), c.engineLimits));
@@ -211,6 +228,16 @@ public record NodeConfig(
               case "witness-peers" -> c.withWitnessPeers(parsePeers(v));
               case "witness-interval-seconds" ->
                   c.withWitnessInterval(Duration.ofSeconds(parseLong(v, "a number of seconds")));
+              case "chain-rpc-url",
+                  "deployment-file",
+                  "operator-key-file",
+                  "stake-wei",
+                  "heartbeat-interval-seconds",
+                  "anchor-interval-seconds",
+                  "serve-models",
+                  "peers",
+                  "advertise-url" ->
+                  c.withNetwork(c.network.with(key, v));
               default -> throw new NodeConfigException("unknown setting");
             };
       } catch (NodeConfigException | java.nio.file.InvalidPathException ex) {
@@ -230,7 +257,8 @@ public record NodeConfig(
         shutdownGrace,
         engineLimits,
         witnessPeers,
-        witnessInterval);
+        witnessInterval,
+        network);
   }
 
   public NodeConfig withHost(String h) {
@@ -243,7 +271,8 @@ public record NodeConfig(
         shutdownGrace,
         engineLimits,
         witnessPeers,
-        witnessInterval);
+        witnessInterval,
+        network);
   }
 
   public NodeConfig withPort(int p) {
@@ -256,7 +285,8 @@ public record NodeConfig(
         shutdownGrace,
         engineLimits,
         witnessPeers,
-        witnessInterval);
+        witnessInterval,
+        network);
   }
 
   public NodeConfig withMaxUploadBytes(long max) {
@@ -269,7 +299,8 @@ public record NodeConfig(
         shutdownGrace,
         engineLimits,
         witnessPeers,
-        witnessInterval);
+        witnessInterval,
+        network);
   }
 
   /** The limits every inference on this node runs under. */
@@ -283,7 +314,8 @@ public record NodeConfig(
         shutdownGrace,
         limits,
         witnessPeers,
-        witnessInterval);
+        witnessInterval,
+        network);
   }
 
   /** Nodes whose logs this node witnesses. */
@@ -297,7 +329,8 @@ public record NodeConfig(
         shutdownGrace,
         engineLimits,
         peers,
-        witnessInterval);
+        witnessInterval,
+        network);
   }
 
   public NodeConfig withWitnessInterval(Duration every) {
@@ -310,7 +343,23 @@ public record NodeConfig(
         shutdownGrace,
         engineLimits,
         witnessPeers,
-        every);
+        every,
+        network);
+  }
+
+  /** How this node takes part in the network (chain, stake, models, peers); off by default. */
+  public NodeConfig withNetwork(NetworkConfig n) {
+    return new NodeConfig(
+        dataDir,
+        host,
+        port,
+        maxUploadBytes,
+        maxJsonBytes,
+        shutdownGrace,
+        engineLimits,
+        witnessPeers,
+        witnessInterval,
+        n);
   }
 
   private static EngineLimits limits(long tensor, long total, EngineLimits old) {
@@ -328,7 +377,7 @@ public record NodeConfig(
     return n;
   }
 
-  static List<URI> parsePeers(String v) {
+  public static List<URI> parsePeers(String v) {
     List<URI> out = new java.util.ArrayList<>();
     for (String part : v.split(",")) {
       String t = part.strip();
