@@ -3,36 +3,16 @@ pragma solidity 0.8.28;
 
 import {Eip712Sig} from "./Eip712Sig.sol";
 import {INodeRegistry} from "./INodeRegistry.sol";
+import {VerityReceipt} from "./VerityReceipt.sol";
 
 /// Clients deposit native ETH; a node's operator is paid per receipt it shows together with the
 /// client's EIP-712 Payment authorisation for that receipt. Clients withdraw what is left after a
 /// delay, which gives nodes time to redeem outstanding authorisations.
 contract Escrow {
     /// Exactly the Receipt type of verity-receipts (docs/RECEIPTS.md).
-    bytes32 public constant RECEIPT_TYPEHASH = keccak256(
-        "Receipt(bytes32 modelDigest,string engineId,string engineVersion,bytes32 engineConfigDigest,"
-        "uint8 numericMode,bytes32 inputDigest,bytes32 outputDigest,bytes32 traceRoot,"
-        "uint64 traceLeaves,address node,string requestId,uint64 timeMillis,string policy,uint64 seed)"
-    );
+    bytes32 public constant RECEIPT_TYPEHASH = VerityReceipt.TYPEHASH;
     bytes32 public constant PAYMENT_TYPEHASH =
         keccak256("Payment(address client,address node,bytes32 receiptDigest,uint256 amount,uint64 expiry)");
-
-    struct Receipt {
-        bytes32 modelDigest;
-        string engineId;
-        string engineVersion;
-        bytes32 engineConfigDigest;
-        uint8 numericMode;
-        bytes32 inputDigest;
-        bytes32 outputDigest;
-        bytes32 traceRoot;
-        uint64 traceLeaves;
-        address node;
-        string requestId;
-        uint64 timeMillis;
-        string policy;
-        uint64 seed;
-    }
 
     struct Payment {
         address client;
@@ -104,9 +84,12 @@ contract Escrow {
     }
 
     /// The node's operator redeems a client's Payment for a receipt the node signed.
-    function redeem(Receipt calldata receipt, bytes calldata receiptSig, Payment calldata payment, bytes calldata clientSig)
-        external
-    {
+    function redeem(
+        VerityReceipt.Receipt calldata receipt,
+        bytes calldata receiptSig,
+        Payment calldata payment,
+        bytes calldata clientSig
+    ) external {
         bytes32 rd = receiptDigest(receipt);
         address signer = Eip712Sig.recover(rd, receiptSig);
         if (signer != receipt.node) revert ReceiptSignerMismatch(signer, receipt.node);
@@ -130,33 +113,12 @@ contract Escrow {
     }
 
     /// EIP-712 digest of a receipt in the receipt domain (NodeRegistry is its verifyingContract).
-    function receiptDigest(Receipt calldata r) public view returns (bytes32) {
+    function receiptDigest(VerityReceipt.Receipt calldata r) public view returns (bytes32) {
         return Eip712Sig.digest(registry.receiptDomainSeparator(), receiptStructHash(r));
     }
 
-    function receiptStructHash(Receipt calldata r) public pure returns (bytes32) {
-        // Two halves keep the stack shallow; all members are 32-byte words, so the concatenation
-        // is exactly EIP-712 encodeData.
-        bytes memory head = abi.encode(
-            RECEIPT_TYPEHASH,
-            r.modelDigest,
-            keccak256(bytes(r.engineId)),
-            keccak256(bytes(r.engineVersion)),
-            r.engineConfigDigest,
-            r.numericMode,
-            r.inputDigest,
-            r.outputDigest
-        );
-        bytes memory tail = abi.encode(
-            r.traceRoot,
-            r.traceLeaves,
-            r.node,
-            keccak256(bytes(r.requestId)),
-            r.timeMillis,
-            keccak256(bytes(r.policy)),
-            r.seed
-        );
-        return keccak256(bytes.concat(head, tail));
+    function receiptStructHash(VerityReceipt.Receipt calldata r) public pure returns (bytes32) {
+        return VerityReceipt.hashStruct(r);
     }
 
     /// EIP-712 digest of a Payment in the escrow domain ("Verity", "1", chain, this contract).
