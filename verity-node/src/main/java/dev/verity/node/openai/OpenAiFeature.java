@@ -1,5 +1,6 @@
 package dev.verity.node.openai;
 
+import dev.verity.core.Digest;
 import dev.verity.llm.LlmLimits;
 import dev.verity.llm.LlmOptions;
 import dev.verity.node.NodeFeature;
@@ -54,6 +55,11 @@ public final class OpenAiFeature implements NodeFeature {
             cachedModels,
             services.blobs().root().resolve("llm-scratch"));
     return List.of(new OpenAiApi(models, services.receipts(), maxConcurrent));
+  }
+
+  /** Manifest digests of the models held in memory, least recently used first. */
+  public synchronized List<Digest> loadedModels() {
+    return models == null ? List.of() : models.loaded();
   }
 
   @Override
