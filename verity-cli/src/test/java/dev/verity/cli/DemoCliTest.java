@@ -22,6 +22,9 @@ class DemoCliTest {
           .contains("downloaded tinystories-260k@1 and verified it offline: OK")
           .contains("Once upon a time, there was a little girl named Lily.")
           .contains("receipt verified: signature, inclusion proof, signed checkpoint")
+          .containsPattern("strict +predicted 7 +\\(bitwise\\)")
+          .containsPattern("ort +predicted 7 +\\(tolerance\\)")
+          .contains("strict re-execution reproduced output digest and trace root: OK")
           .contains("node stopped");
       assertThat(home.resolve("demo/publisher.key")).exists();
       // A second run reuses the key.

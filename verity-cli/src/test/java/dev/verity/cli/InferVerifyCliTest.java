@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code verity infer}, {@code verity receipt bundle} and {@code verity verify} against a real node
  * with the real MNIST model, and one negative fixture per verification failure, each checked
- * through the CLI (exit code 2 and the failure named) and through the SDK (the failure kind).
+ * through the CLI (exit code 3 and the failure named) and through the SDK (the failure kind).
  */
 class InferVerifyCliTest {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -148,12 +148,12 @@ class InferVerifyCliTest {
     return Cli.run(args.toArray(String[]::new));
   }
 
-  /** The CLI exits 2 naming the failure, and the SDK reports the same kind. */
+  /** The CLI exits 3 naming the failure, and the SDK reports the same kind. */
   static void assertFails(
       Path bundle, Failure failure, String message, VerificationOptions sdk, String... cliExtra)
       throws Exception {
     Cli.Result r = verify(bundle, cliExtra);
-    assertThat(r.exit()).as(r.all()).isEqualTo(2);
+    assertThat(r.exit()).as(r.all()).isEqualTo(3);
     assertThat(r.err())
         .contains("verification FAILED (" + failure.name().toLowerCase().replace('_', '-') + ")")
         .contains(message);
@@ -257,7 +257,7 @@ class InferVerifyCliTest {
     NoteSigner other = NoteSigner.generate(origin, VerifierKey.ED25519, new SecureRandom());
     Cli.Result r =
         Cli.run("verify", goodBundle.toString(), "--log-key", other.verifierKey().encode());
-    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.exit()).isEqualTo(3);
     assertThat(r.err()).contains("(bad-checkpoint-signature)");
     assertThatThrownBy(
             () ->
@@ -413,7 +413,7 @@ class InferVerifyCliTest {
             "--reexecute",
             "--model-dir",
             modelDir.toString());
-    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.exit()).isEqualTo(3);
     assertThat(r.err()).contains("(output-differs)").contains("at tensor '").contains("element 3");
     assertThatThrownBy(
             () ->
@@ -439,7 +439,7 @@ class InferVerifyCliTest {
             "--reexecute",
             "--model-dir",
             modelDir.toString());
-    assertThat(r.exit()).as(r.all()).isEqualTo(2);
+    assertThat(r.exit()).as(r.all()).isEqualTo(3);
     assertThat(r.err()).contains("(trace-differs)").contains("trace root differs");
     assertThatThrownBy(
             () ->

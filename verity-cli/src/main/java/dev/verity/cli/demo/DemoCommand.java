@@ -59,6 +59,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   /** The demo's steps, in order. */
   public static List<DemoStep> steps() {
+    InferenceDemoSteps mnist = new InferenceDemoSteps();
     return List.of(
         new DemoStep("Start a local node", DemoCommand::startNode),
         new DemoStep(
@@ -88,7 +89,9 @@ public final class DemoCommand implements Callable<Integer> {
         new DemoStep("List the node's models", DemoCommand::list),
         new DemoStep("Download tinystories-260k@1 back", DemoCommand::download),
         new DemoStep("Verify the download offline", DemoCommand::verify),
-        ChatDemoStep.step());
+        ChatDemoStep.step(),
+        mnist.classify(),
+        mnist.verifyOffline());
   }
 
   @Override

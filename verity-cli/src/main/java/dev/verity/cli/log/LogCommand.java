@@ -29,7 +29,9 @@ public final class LogCommand implements Runnable {
   @Command(
       name = "checkpoint",
       mixinStandardHelpOptions = true,
-      description = "Print the node's identity, log key and current signed checkpoint.")
+      description = "Print the node's identity, log key and current signed checkpoint.",
+      footerHeading = "%nExamples:%n",
+      footer = {"  verity log checkpoint --node http://127.0.0.1:7070"})
   public static final class Checkpoint implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -57,7 +59,7 @@ public final class LogCommand implements Runnable {
         "Ask the node (--node) to witness the log of the node at --peer now: it fetches the"
             + " peer's checkpoint and a consistency proof from the last one it cosigned, checks"
             + " both, cosigns, and delivers the cosignature to the peer. A checkpoint that"
-            + " contradicts an earlier one is kept as fork evidence (exit code 3)."
+            + " contradicts an earlier one is kept as fork evidence (exit code 4)."
       },
       footerHeading = "%nExamples:%n",
       footer = {"  verity log witness --peer http://127.0.0.1:7071 --node http://127.0.0.1:7070"})
@@ -97,7 +99,7 @@ public final class LogCommand implements Runnable {
           case "fork" -> {
             out.println("FORK detected in " + r.peer() + " (" + r.detail() + "); evidence kept");
             out.flush();
-            return 3;
+            return 4;
           }
           default -> throw new CliException("witnessing " + r.peer() + " failed: " + r.detail());
         }

@@ -30,7 +30,9 @@ public final class ReceiptCommand implements Runnable {
   @Command(
       name = "show",
       mixinStandardHelpOptions = true,
-      description = "Print a receipt (JSON) and where it is in the node's log.")
+      description = "Print a receipt (JSON) and where it is in the node's log.",
+      footerHeading = "%nExamples:%n",
+      footer = {"  verity receipt show req-1234 --node http://127.0.0.1:7070"})
   public static final class Show implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -36,7 +36,7 @@ import picocli.CommandLine.Parameters;
           + " log under a checkpoint signed by the log key, witness cosignatures, the model"
           + " manifest signature and, with --reexecute, a strict re-run that must reproduce the"
           + " output digest and trace root bit for bit. Uses no network.",
-      "Exit code 0 when every check passes; 2 when one fails, naming it (bad receipt signature,"
+      "Exit code 0 when every check passes; 3 when one fails, naming it (bad receipt signature,"
           + " not in log, checkpoint not consistent, output differs at tensor X, ...)."
     },
     footerHeading = "%nExamples:%n",
@@ -145,7 +145,7 @@ public final class VerifyBundleCommand implements Callable<Integer> {
               + "): "
               + e.getMessage());
       err.flush();
-      return 2;
+      return 3;
     }
     Receipt r = v.receipt().receipt();
     out.println("receipt signature:  valid, node " + r.node().toChecksumString());

@@ -94,23 +94,25 @@ public final class InferenceService implements AutoCloseable, ReceiptsApi.Tensor
     SignedManifest manifest = resolve(req.model());
     InferenceEngine engine = engine(req.engine());
     Map<String, Tensor> outputs;
+    Map<String, Tensor> inputs;
     InferenceResult result;
     try (ModelCache.Lease lease =
         cache.acquire(
             new ModelCache.Key(manifest.digest(), engine.info().id()),
             () -> load(engine, manifest))) {
       LoadedModel model = lease.model();
-      checkInputs(model.inputs(), req.inputs());
+      inputs = named(model.inputs(), req.inputs());
+      checkInputs(model.inputs(), inputs);
       boolean trace = engine.info().id().equals(StrictEngine.ID);
       try {
-        result = model.run(req.inputs(), trace ? RunOptions.WITH_TRACE : RunOptions.DEFAULT);
+        result = model.run(inputs, trace ? RunOptions.WITH_TRACE : RunOptions.DEFAULT);
       } catch (InferenceException e) {
         throw new ProblemException(
             Problem.of(422, "inference-failed", "Inference failed", e.getMessage()));
       }
       outputs = result.outputs();
     }
-    Digest inputDigest = TensorEncoding.digest(req.inputs());
+    Digest inputDigest = TensorEncoding.digest(inputs);
     Digest outputDigest = TensorEncoding.digest(outputs);
     ReceiptDraft draft =
         ReceiptDraft.of(manifest.digest(), engine.info(), inputDigest, outputDigest)
@@ -120,7 +122,7 @@ public final class InferenceService implements AutoCloseable, ReceiptsApi.Tensor
       draft = draft.withRequestId(checkRequestId(req.requestId().get()));
     }
     // Kept so that a bundle fetched later can carry the input for re-execution.
-    archive.save(inputDigest, req.inputs());
+    archive.save(inputDigest, inputs);
     archive.save(outputDigest, outputs);
     IssuedReceipt issued = issuer.issue(draft);
     return new Outcome(outputs, manifest, issued);
@@ -262,6 +264,17 @@ public final class InferenceService implements AutoCloseable, ReceiptsApi.Tensor
     }
     return bytes;
   }
+
+  /** {@link #ANY_INPUT} stands for the only input of a one-input model. */
+  static Map<String, Tensor> named(List<TensorSpec> specs, Map<String, Tensor> inputs) {
+    if (inputs.size() == 1 && inputs.containsKey(ANY_INPUT) && specs.size() == 1) {
+      return Map.of(specs.get(0).name(), inputs.get(ANY_INPUT));
+    }
+    return inputs;
+  }
+
+  /** The input name that means "the model's only input" (the receipt records the real name). */
+  public static final String ANY_INPUT = "_";
 
   static void checkInputs(List<TensorSpec> specs, Map<String, Tensor> inputs) {
     for (String name : inputs.keySet()) {
