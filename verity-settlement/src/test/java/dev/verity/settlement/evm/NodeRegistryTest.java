@@ -348,6 +348,62 @@ class NodeRegistryTest {
         .containsEntry("allowed", "true");
   }
 
+  @Test
+  void slash_byAnAuthorisedSlasher_takesStakeThenUnbonding_andSplitsRewardAndBurn()
+      throws Exception {
+    // Account 9 stands in for a future dispute contract the owner authorises.
+    owner.setSlasher(TestChain.key(9).address(), true);
+    ReceiptKey key = newNodeKey();
+    EthAddress node = key.address();
+    operator.registerNode(key, "http://a", List.of(MNIST), ETH.multiply(BigInteger.valueOf(3)));
+    operator.requestUnbond(node, ETH.multiply(BigInteger.TWO));
+    EthAddress beneficiary = TestChain.key(8).address();
+    BigInteger beneficiaryBefore = operator.balance(beneficiary);
+    ContractArtifact reg = ContractArtifact.load("NodeRegistry");
+    BigInteger amount = ETH.multiply(BigInteger.TWO); // 1 ETH from stake, 1 ETH from unbonding
+    try (EvmChain slasher = chain.chain(9)) {
+      BigInteger burnedBefore =
+          (BigInteger)
+              slasher.call(reg, chain.deployment.nodeRegistry(), "burned").getFirst().getValue();
+      TxResult tx =
+          slasher.send(
+              reg,
+              chain.deployment.nodeRegistry(),
+              "slash",
+              BigInteger.ZERO,
+              new Address(node.toString()),
+              new Uint256(amount),
+              new Address(beneficiary.toString()));
+      BigInteger reward =
+          amount.multiply(BigInteger.valueOf(5_000)).divide(BigInteger.valueOf(10_000));
+      assertThat(tx.event("Slashed").orElseThrow().args())
+          .containsEntry("amount", amount.toString())
+          .containsEntry("reward", reward.toString())
+          .containsEntry("beneficiary", beneficiary.toString());
+      assertThat(operator.balance(beneficiary).subtract(beneficiaryBefore)).isEqualTo(reward);
+      BigInteger burnedAfter =
+          (BigInteger)
+              slasher.call(reg, chain.deployment.nodeRegistry(), "burned").getFirst().getValue();
+      assertThat(burnedAfter.subtract(burnedBefore)).isEqualTo(amount.subtract(reward));
+      NodeInfo n = operator.node(node).orElseThrow();
+      assertThat(n.stakeWei()).isZero();
+      assertThat(n.unbondingWei()).isEqualTo(ETH);
+      assertThat(n.banned()).isFalse();
+    }
+    owner.setSlasher(TestChain.key(9).address(), false);
+    try (EvmChain revoked = chain.chain(9)) {
+      assertThatThrownBy(
+              () ->
+                  revoked.send(
+                      reg,
+                      chain.deployment.nodeRegistry(),
+                      "ban",
+                      BigInteger.ZERO,
+                      new Address(node.toString())))
+          .hasMessage("NodeRegistry: NotSlasher(caller=" + TestChain.key(9).address() + ")");
+    }
+  }
+
   static byte[] privateKey(int account) {
     return toBytes32(TestChain.key(account).credentials().getEcKeyPair().getPrivateKey());
   }
