@@ -56,7 +56,7 @@ class LayeringTest {
         .whereLayer("settlement")
         .mayOnlyBeAccessedByLayers("node", "client", "cli")
         .whereLayer("receipts")
-        .mayOnlyBeAccessedByLayers("node", "client", "cli")
+        .mayOnlyBeAccessedByLayers("settlement", "node", "client", "cli")
         .whereLayer("engines")
         .mayOnlyBeAccessedByLayers("node", "client", "cli")
         .whereLayer("hub")
