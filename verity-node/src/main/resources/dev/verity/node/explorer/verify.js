@@ -1,0 +1,400 @@
+// In-page verification with WebCrypto: RFC 9162 Merkle proofs, C2SP signed notes (Ed25519),
+// and the receipt's canonical encoding (the log entry), exactly as docs/LOG.md and
+// docs/RECEIPTS.md of verity-receipts describe them. Every check throws on failure.
+
+const te = new TextEncoder();
+
+export class VerificationError extends Error {}
+
+function fail(msg) {
+  throw new VerificationError(msg);
+}
+
+export function b64decode(s) {
+  if (typeof s !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) fail(`not base64: ${String(s).slice(0, 40)}`);
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+export function b64encode(bytes) {
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin);
+}
+
+export function hex(bytes) {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function fromHex(h, len, what) {
+  if (typeof h !== 'string' || h.length !== len * 2 || !/^[0-9a-fA-F]*$/.test(h)) {
+    fail(`${what}: expected ${len} bytes of hex`);
+  }
+  const out = new Uint8Array(len);
+  for (let i = 0; i < len; i++) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+export function concat(...parts) {
+  const n = parts.reduce((a, p) => a + p.length, 0);
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+export function equal(a, b) {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a[i] ^ b[i];
+  return d === 0;
+}
+
+export async function sha256(bytes) {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+}
+
+export async function leafHash(entry) {
+  return sha256(concat(Uint8Array.of(0), entry));
+}
+
+async function nodeHash(l, r) {
+  return sha256(concat(Uint8Array.of(1), l, r));
+}
+
+/** RFC 9162 §2.1.3.2: the root an inclusion proof implies; throws if the proof is malformed. */
+export async function rootFromInclusionProof(index, size, leaf, proof) {
+  let fn = BigInt(index);
+  let sn = BigInt(size) - 1n;
+  if (BigInt(index) >= BigInt(size)) fail(`leaf index ${index} is not below tree size ${size}`);
+  let r = leaf;
+  for (const p of proof) {
+    if (p.length !== 32) fail('inclusion proof hash is not 32 bytes');
+    if (sn === 0n) fail('inclusion proof is longer than the tree is deep');
+    if ((fn & 1n) === 1n || fn === sn) {
+      r = await nodeHash(p, r);
+      if ((fn & 1n) === 0n) {
+        while ((fn & 1n) === 0n && fn !== 0n) {
+          fn >>= 1n;
+          sn >>= 1n;
+        }
+      }
+    } else {
+      r = await nodeHash(r, p);
+    }
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  if (sn !== 0n) fail('inclusion proof is shorter than the tree is deep');
+  return r;
+}
+
+export async function verifyInclusion(index, size, leaf, proof, root) {
+  const r = await rootFromInclusionProof(index, size, leaf, proof);
+  if (!equal(r, root)) fail(`inclusion proof gives root ${b64encode(r)}, checkpoint says ${b64encode(root)}`);
+}
+
+function isPow2(n) {
+  return n > 0n && (n & (n - 1n)) === 0n;
+}
+
+/** RFC 9162 §2.1.4.2: a consistency proof from (size1, root1) to (size2, root2). */
+export async function verifyConsistency(size1, size2, proof, root1, root2) {
+  let m = BigInt(size1);
+  const n = BigInt(size2);
+  if (m > n) fail(`old size ${size1} is larger than new size ${size2}`);
+  if (m === n) {
+    if (proof.length !== 0) fail('equal sizes need an empty consistency proof');
+    if (!equal(root1, root2)) fail('same tree size, different roots: the log forked');
+    return;
+  }
+  if (m === 0n) {
+    if (proof.length !== 0) fail('a proof from the empty tree must be empty');
+    return;
+  }
+  let path = proof.slice();
+  if (isPow2(m)) path = [root1, ...path];
+  if (path.length === 0) fail('consistency proof is empty');
+  let fn = m - 1n;
+  let sn = n - 1n;
+  while ((fn & 1n) === 1n) {
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  let fr = path[0];
+  let sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0n) fail('consistency proof is too long');
+    if ((fn & 1n) === 1n || fn === sn) {
+      fr = await nodeHash(c, fr);
+      sr = await nodeHash(c, sr);
+      if ((fn & 1n) === 0n) {
+        while ((fn & 1n) === 0n && fn !== 0n) {
+          fn >>= 1n;
+          sn >>= 1n;
+        }
+      }
+    } else {
+      sr = await nodeHash(sr, c);
+    }
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  if (sn !== 0n) fail('consistency proof is too short');
+  if (!equal(fr, root1)) fail('consistency proof does not reproduce the old root');
+  if (!equal(sr, root2)) fail('consistency proof does not reproduce the new root');
+}
+
+/** A C2SP signed note: the signed text and its signature lines. */
+export function parseNote(note) {
+  if (typeof note !== 'string') fail('checkpoint is not text');
+  const sep = note.lastIndexOf('\n\n');
+  if (sep < 0) fail('signed note has no blank line before its signatures');
+  const text = note.slice(0, sep + 1);
+  const sigs = [];
+  for (const line of note.slice(sep + 2).split('\n')) {
+    if (line === '') continue;
+    const m = /^\u2014 (\S+) ([A-Za-z0-9+/=]+)$/.exec(line);
+    if (!m) fail(`malformed signature line: ${line.slice(0, 60)}`);
+    const raw = b64decode(m[2]);
+    if (raw.length < 5) fail('signature line too short');
+    sigs.push({ name: m[1], keyId: hex(raw.slice(0, 4)), sig: raw.slice(4) });
+  }
+  if (sigs.length === 0) fail('signed note has no signatures');
+  return { text, sigs };
+}
+
+/** The checkpoint body (tlog-checkpoint): origin, size, root hash, extension lines. */
+export function parseCheckpoint(note) {
+  const { text, sigs } = parseNote(note);
+  const lines = text.split('\n');
+  lines.pop();
+  if (lines.length < 3) fail('checkpoint needs origin, size and root lines');
+  if (!/^(0|[1-9][0-9]*)$/.test(lines[1])) fail(`checkpoint size is not a decimal: ${lines[1]}`);
+  const root = b64decode(lines[2]);
+  if (root.length !== 32) fail('checkpoint root is not 32 bytes');
+  return { origin: lines[0], size: BigInt(lines[1]), root, extensions: lines.slice(3), text, sigs };
+}
+
+/** A C2SP verifier key: name+hexid+base64(type || public key). */
+export async function parseVkey(vkey) {
+  // The base64 key may itself contain '+': split at the first two only.
+  const v = String(vkey);
+  const a = v.indexOf('+');
+  const b = a < 0 ? -1 : v.indexOf('+', a + 1);
+  if (a <= 0 || b < 0) fail('verifier key is not name+id+key');
+  const name = v.slice(0, a);
+  const id = v.slice(a + 1, b);
+  const b64 = v.slice(b + 1);
+  if (!/^[0-9a-fA-F]{8}$/.test(id)) fail('verifier key id is not 8 hex digits');
+  const raw = b64decode(b64);
+  if (raw.length !== 33) fail('verifier key is not a type byte and a 32-byte Ed25519 key');
+  const want = hex((await sha256(concat(te.encode(name), Uint8Array.of(0x0a), raw))).slice(0, 4));
+  if (want !== id.toLowerCase()) fail(`verifier key id ${id} does not match its key (${want})`);
+  return { name, keyId: want, type: raw[0], pub: raw.slice(1) };
+}
+
+async function ed25519Verify(pub, sig, msg) {
+  let key;
+  try {
+    key = await crypto.subtle.importKey('raw', pub, { name: 'Ed25519' }, false, ['verify']);
+  } catch (e) {
+    fail(`this browser cannot check Ed25519 signatures (${e.message})`);
+  }
+  return crypto.subtle.verify({ name: 'Ed25519' }, key, sig, msg);
+}
+
+/** Checks the log's Ed25519 signature (type 0x01) on a checkpoint note; throws if absent or bad. */
+export async function verifyNoteSignature(note, vkey) {
+  const k = await parseVkey(vkey);
+  if (k.type !== 0x01) fail(`log key has signature type ${k.type}, expected 1 (Ed25519)`);
+  const { text, sigs } = parseNote(note);
+  const mine = sigs.filter((x) => x.name === k.name && x.keyId === k.keyId);
+  if (mine.length === 0) fail(`no signature by ${k.name} (${k.keyId}) on the checkpoint`);
+  for (const x of mine) {
+    if (x.sig.length !== 64) fail('Ed25519 signature is not 64 bytes');
+    if (!(await ed25519Verify(k.pub, x.sig, te.encode(text)))) fail(`signature by ${k.name} does not verify`);
+  }
+  return k;
+}
+
+/** Witness cosignature lines (tlog-cosignature): every line not by the log key. */
+export function cosignatures(note, logKeyName) {
+  const { sigs } = parseNote(note);
+  return sigs
+    .filter((x) => x.name !== logKeyName)
+    .map((x) => {
+      let time = null;
+      if (x.sig.length === 72) {
+        const dv = new DataView(x.sig.buffer, x.sig.byteOffset, 8);
+        time = Number(dv.getBigUint64(0)) * 1000;
+      }
+      return { name: x.name, keyId: x.keyId, time };
+    });
+}
+
+/** Checks a witness cosignature (type 0x04) when the witness key is known. */
+export async function verifyCosignature(note, witnessVkey) {
+  const k = await parseVkey(witnessVkey);
+  if (k.type !== 0x04) fail('witness key is not a cosignature/v1 key');
+  const { text, sigs } = parseNote(note);
+  const x = sigs.find((y) => y.name === k.name && y.keyId === k.keyId);
+  if (!x) fail(`no cosignature by ${k.name}`);
+  if (x.sig.length !== 72) fail('cosignature is not timestamp + 64 bytes');
+  const t = new DataView(x.sig.buffer, x.sig.byteOffset, 8).getBigUint64(0);
+  const msg = te.encode(`cosignature/v1\ntime ${t}\n${text}`);
+  if (!(await ed25519Verify(k.pub, x.sig.slice(8), msg))) fail(`cosignature by ${k.name} does not verify`);
+}
+
+// ---- Receipts: canonical encoding (the log entry) ----
+
+function u64(v, what) {
+  let b;
+  try {
+    b = BigInt(v);
+  } catch (e) {
+    fail(`${what} is not an integer`);
+  }
+  if (b < 0n || b >= 1n << 64n) fail(`${what} is out of uint64 range`);
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, b);
+  return out;
+}
+
+function digest32(v, what) {
+  const m = /^sha256:([0-9a-f]{64})$/.exec(String(v));
+  if (!m) fail(`${what} is not sha256:<64 hex>`);
+  return fromHex(m[1], 32, what);
+}
+
+function addr(v, what) {
+  const m = /^0x([0-9a-fA-F]{40})$/.exec(String(v));
+  if (!m) fail(`${what} is not a 20-byte address`);
+  return fromHex(m[1], 20, what);
+}
+
+function str(v, what) {
+  const s = String(v ?? '');
+  if (!/^[\x20-\x7e]*$/.test(s) || s.length > 255) fail(`${what} is not short printable ASCII`);
+  return concat(Uint8Array.of(s.length), te.encode(s));
+}
+
+const RECEIPT_MAGIC = Uint8Array.of(0x76, 0x72, 0x63, 0x01);
+
+/** The receipt's canonical bytes (RECEIPTS.md "Canonical encoding"), built from its JSON fields. */
+export function receiptCanonicalBytes(r) {
+  if (!r || typeof r !== 'object') fail('receipt is missing');
+  const mode = r.numericMode === 'bitwise' ? 0 : r.numericMode === 'tolerance' ? 1 : fail('numericMode must be bitwise or tolerance');
+  const sig = /^0x([0-9a-fA-F]{130})$/.exec(String(r.signature));
+  if (!sig) fail('signature is not 65 bytes of hex');
+  return concat(
+    RECEIPT_MAGIC,
+    u64(r.chainId, 'chainId'),
+    addr(r.verifyingContract, 'verifyingContract'),
+    digest32(r.modelDigest, 'modelDigest'),
+    str(r.engineId, 'engineId'),
+    str(r.engineVersion, 'engineVersion'),
+    digest32(r.engineConfigDigest, 'engineConfigDigest'),
+    Uint8Array.of(mode),
+    digest32(r.inputDigest, 'inputDigest'),
+    digest32(r.outputDigest, 'outputDigest'),
+    digest32(r.traceRoot, 'traceRoot'),
+    u64(r.traceLeaves, 'traceLeaves'),
+    addr(r.node, 'node'),
+    str(r.requestId, 'requestId'),
+    u64(r.timeMillis, 'timeMillis'),
+    str(r.policy, 'policy'),
+    u64(r.seed, 'seed'),
+    fromHex(sig[1], 65, 'signature'),
+  );
+}
+
+/** The fields the explorer lists from a log entry (canonical receipt bytes). */
+export function decodeReceiptEntry(b) {
+  let o = 0;
+  const need = (n) => {
+    if (o + n > b.length) fail('log entry is truncated');
+  };
+  const take = (n) => {
+    need(n);
+    const v = b.slice(o, o + n);
+    o += n;
+    return v;
+  };
+  const rd64 = () => new DataView(take(8).buffer).getBigUint64(0);
+  const rdStr = () => {
+    need(1);
+    const n = b[o++];
+    return new TextDecoder().decode(take(n));
+  };
+  if (!equal(take(4), RECEIPT_MAGIC)) fail('log entry is not a Verity receipt (bad magic)');
+  const chainId = rd64();
+  take(20);
+  const modelDigest = 'sha256:' + hex(take(32));
+  const engineId = rdStr();
+  const engineVersion = rdStr();
+  take(32);
+  const numericMode = take(1)[0] === 0 ? 'bitwise' : 'tolerance';
+  take(96);
+  take(8);
+  const node = '0x' + hex(take(20));
+  const requestId = rdStr();
+  const timeMillis = Number(rd64());
+  const policy = rdStr();
+  return { chainId, modelDigest, engineId, engineVersion, numericMode, node, requestId, timeMillis, policy };
+}
+
+/**
+ * Verifies a receipt as the node serves it ({receipt, receiptId, logIndex, treeSize,
+ * inclusionProof, checkpoint}) against a log key. Returns the checks made, in order, each
+ * {name, ok, detail}; the first failure stops the run and ok=false carries its reason.
+ */
+export async function verifyReceipt(view, logKey, expectedNode) {
+  const checks = [];
+  const step = async (name, fn) => {
+    try {
+      const detail = await fn();
+      checks.push({ name, ok: true, detail: detail || '' });
+      return true;
+    } catch (e) {
+      checks.push({ name, ok: false, detail: e.message || String(e) });
+      return false;
+    }
+  };
+  let entry;
+  let leaf;
+  let cp;
+  const ok =
+    (await step('Receipt fields encode to the receipt id', async () => {
+      entry = receiptCanonicalBytes(view.receipt);
+      const id = 'sha256:' + hex(await sha256(entry));
+      if (view.receiptId !== undefined && id !== view.receiptId) fail(`fields hash to ${id}, receipt id is ${view.receiptId}`);
+      return `${entry.length} canonical bytes hash to ${id}`;
+    })) &&
+    (await step('Checkpoint is well formed', async () => {
+      cp = parseCheckpoint(view.checkpoint);
+      if (cp.size !== BigInt(view.treeSize)) fail(`checkpoint is for size ${cp.size}, proof for size ${view.treeSize}`);
+      return `${cp.origin}, size ${cp.size}`;
+    })) &&
+    (await step('Checkpoint is signed by the log key', async () => {
+      const k = await verifyNoteSignature(view.checkpoint, logKey);
+      return `Ed25519 signature by ${k.name} (${k.keyId})`;
+    })) &&
+    (await step('Inclusion proof reaches the checkpoint root (RFC 9162)', async () => {
+      leaf = await leafHash(entry);
+      const proof = (view.inclusionProof || []).map(b64decode);
+      await verifyInclusion(view.logIndex, view.treeSize, leaf, proof, cp.root);
+      return `leaf ${view.logIndex} of ${view.treeSize}, ${proof.length} hashes, root ${b64encode(cp.root)}`;
+    })) &&
+    (await step('Receipt names the node that logged it', async () => {
+      if (!expectedNode) return 'no node address to compare with';
+      if (String(view.receipt.node).toLowerCase() !== String(expectedNode).toLowerCase()) fail(`receipt names ${view.receipt.node}, the log belongs to ${expectedNode}`);
+      return String(view.receipt.node);
+    }));
+  return { ok, checks, cosignatures: cp ? cosignatures(view.checkpoint, cp.origin) : [] };
+}
