@@ -90,6 +90,17 @@ class OpenAiApiTest {
     Receipt receipt = tiny.verifyReceipt(b.get("verity"), 0f, 1f, List.of());
     assertThat(receipt.requestId()).isEqualTo(b.get("id").asText());
     assertThat(receipt.engineId()).isEqualTo("verity-llm");
+    // The node's receipt API finds it by the completion id.
+    var byId =
+        http.send(
+            HttpRequest.newBuilder(tiny.node.url().resolve("/v1/receipts/" + b.get("id").asText()))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(byId.statusCode()).isEqualTo(200);
+    JsonNode logged = Json.MAPPER.readTree(byId.body());
+    assertThat(logged.get("receiptId").asText())
+        .isEqualTo(b.get("verity").get("receiptId").asText());
+    assertThat(logged.get("logIndex").asLong()).isEqualTo(b.get("verity").get("logIndex").asLong());
   }
 
   @Test
