@@ -167,43 +167,55 @@ public final class Conv {
           int yOff = (b0 * m + gi * mg) * np;
           int wOff = gi * mg * kg;
           int biasOff = gi * mg;
+          int groups = Gemm.rowGroups(tiles, mg, ctx.threads());
+          int rowsPer = Gemm.rowsPerGroup(mg, groups);
           ctx.parallelFor(
-              tiles,
-              Math.max(1, (int) (65536L / Math.max(1L, (long) mg * kg * nr))),
-              (t0, t1) -> {
+              tiles * groups,
+              Math.max(1, (int) (65536L / Math.max(1L, (long) rowsPer * kg * nr))),
+              (i0, i1) -> {
                 float[] panel = new float[kg * nr];
                 float[] tmp = new float[4 * nr];
                 int[] runs = new int[4 * (nr + 2)];
-                for (int t = t0; t < t1; t++) {
+                int filled = -1;
+                for (int item = i0; item < i1; item++) {
                   ctx.checkDeadline();
+                  int t = item / groups;
+                  int r0 = (item % groups) * rowsPer;
+                  int r1 = Math.min(mg, r0 + rowsPer);
+                  if (r0 >= r1) {
+                    continue;
+                  }
                   int p0 = t * nr;
                   int width = Math.min(nr, np - p0);
-                  if (direct) {
-                    for (int r = 0; r < kg; r++) {
-                      System.arraycopy(x.f, xOff + r * np + p0, panel, r * nr, width);
-                      if (width < nr) {
-                        Arrays.fill(panel, r * nr + width, r * nr + nr, 0.0f);
+                  if (filled != t) {
+                    if (direct) {
+                      for (int r = 0; r < kg; r++) {
+                        System.arraycopy(x.f, xOff + r * np + p0, panel, r * nr, width);
+                        if (width < nr) {
+                          Arrays.fill(panel, r * nr + width, r * nr + nr, 0.0f);
+                        }
                       }
+                    } else {
+                      fillPanel(
+                          x.f, xOff, cg, h, wd, kh, kw, ow, sh, sw, dh, dw, ph, pw, p0, width,
+                          panel, nr, runs);
                     }
-                  } else {
-                    fillPanel(
-                        x.f, xOff, cg, h, wd, kh, kw, ow, sh, sw, dh, dw, ph, pw, p0, width, panel,
-                        nr, runs);
+                    filled = t;
                   }
                   Gemm.panelTimes(
                       w.f,
-                      wOff,
+                      wOff + r0 * kg,
                       kg,
                       panel,
                       0,
                       kg,
                       y.f,
-                      yOff + p0,
+                      yOff + r0 * np + p0,
                       np,
-                      mg,
+                      r1 - r0,
                       width,
                       b == null ? null : b.f,
-                      biasOff,
+                      biasOff + r0,
                       tmp);
                 }
               });
