@@ -1,0 +1,554 @@
+package dev.verity.explorer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.verity.client.VerityClient;
+import dev.verity.core.key.SigningKey;
+import dev.verity.hub.manifest.SignedManifest;
+import dev.verity.hub.publish.ModelHasher;
+import dev.verity.hub.publish.PublishOptions;
+import dev.verity.node.VerityNode;
+import dev.verity.node.config.NodeConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
+import java.util.logging.Level;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The explorer in a real headless Chromium against a real in-process node holding real models and
+ * receipts of real MNIST inferences. Every page is opened, its content checked against what the
+ * node's API and the test itself know, and a screenshot saved to target/screenshots.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ExplorerBrowserTest {
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  static final Path SCREENSHOTS = Path.of("target/screenshots");
+
+  Path work;
+  VerityNode node;
+  VerityClient client;
+  SigningKey publisher;
+  SignedManifest mnist;
+  SignedManifest tiny;
+  SignedManifest mnistDerived;
+  final List<JsonNode> inferences = new ArrayList<>();
+  float[][] images;
+  ChromeDriver driver;
+  WebDriverWait wait;
+
+  @BeforeAll
+  void start() throws Exception {
+    assumeTrue(
+        Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        "Debian chromium and chromium-driver are not installed (/usr/bin/chromium,"
+            + " /usr/bin/chromedriver); run scripts/install-prerequisites.sh");
+    work = Files.createTempDirectory("verity-explorer-test-");
+    node = VerityNode.start(NodeConfig.ephemeral(work.resolve("node")));
+    client = VerityClient.connect(node.url());
+    publisher = SigningKey.generate();
+    Path shared = Fixture.shared();
+    mnist =
+        Fixture.publish(
+            client,
+            publisher,
+            shared.resolve("models/mnist/mnist-7.onnx"),
+            "mnist",
+            "7",
+            PublishOptions.none()
+                .withLicense("MIT")
+                .withDescription("MNIST handwritten digit classifier (ONNX opset 7)")
+                .withSource("https://github.com/onnx/models"));
+    tiny =
+        Fixture.publish(
+            client,
+            publisher,
+            shared.resolve("models/tinyllamas"),
+            "tinystories-260k",
+            "1",
+            PublishOptions.none()
+                .withLicense("MIT")
+                .withDescription("TinyStories 260K Llama-2 model with its tokenizer")
+                .withSource("https://github.com/karpathy/tinyllamas"));
+    mnistDerived =
+        Fixture.publish(
+            client,
+            publisher,
+            shared.resolve("models/mnist/mnist-7.onnx"),
+            "mnist-relabelled",
+            "1",
+            PublishOptions.none()
+                .withLicense("MIT")
+                .withDescription("MNIST republished as a derived model")
+                .withParent(mnist.digest()));
+    images = Fixture.mnistImages(6);
+    for (int i = 0; i < 3; i++) {
+      inferences.add(Fixture.infer(node.url(), "mnist@7", images[i], "explorer-test-" + i));
+    }
+
+    Files.createDirectories(SCREENSHOTS);
+    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,800",
+        "--user-data-dir=" + work.resolve("chromium-profile"));
+    LoggingPreferences logs = new LoggingPreferences();
+    logs.enable(LogType.BROWSER, Level.ALL);
+    options.setCapability("goog:loggingPrefs", logs);
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
+    driver = new ChromeDriver(service, options);
+    driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 800));
+    wait = new WebDriverWait(driver, Duration.ofSeconds(15));
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (driver != null) {
+      driver.quit();
+    }
+    if (client != null) {
+      client.close();
+    }
+    if (node != null) {
+      node.close();
+    }
+    if (work != null) {
+      try (Stream<Path> s = Files.walk(work)) {
+        for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
+  // ---- helpers ----
+
+  void open(String hash) {
+    driver.get(node.url() + "/explorer/" + hash);
+  }
+
+  WebElement waitFor(By by) {
+    return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
+  }
+
+  void waitForText(By by, String text) {
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(by, text));
+  }
+
+  String text(By by) {
+    return waitFor(by).getText();
+  }
+
+  void screenshot(String name) throws Exception {
+    byte[] png = driver.getScreenshotAs(OutputType.BYTES);
+    Files.write(SCREENSHOTS.resolve(name + ".png"), png);
+  }
+
+  void fullScreenshot(String name) throws Exception {
+    // Grow the window to the page's height so the whole page is in one picture.
+    Number h =
+        (Number)
+            ((JavascriptExecutor) driver)
+                .executeScript("return document.documentElement.scrollHeight");
+    driver
+        .manage()
+        .window()
+        .setSize(
+            new org.openqa.selenium.Dimension(1280, Math.max(800, Math.min(4000, h.intValue()))));
+    try {
+      screenshot(name);
+    } finally {
+      driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 800));
+    }
+  }
+
+  String field(String key) {
+    return text(By.cssSelector("dd[data-field='" + key + "']"));
+  }
+
+  // ---- pages ----
+
+  @Test
+  @Order(1)
+  void root_redirectsToModelsPage_listingPublishedModels() throws Exception {
+    driver.get(node.url().toString());
+    assertThat(driver.getCurrentUrl()).endsWith("/explorer/");
+    waitFor(By.cssSelector("#models-table"));
+    waitForText(By.id("models-table"), "tinystories-260k");
+    String table = text(By.id("models-table"));
+    assertThat(table).contains("mnist", "tinystories-260k", "mnist-relabelled", "onnx", "llama2c");
+    assertThat(driver.findElements(By.cssSelector("#models-table tbody tr"))).hasSize(3);
+    // Full digests are in the page for search engines and screen readers, short ones on screen.
+    assertThat(driver.getPageSource()).contains(mnist.digest().toString());
+    assertThat(text(By.id("model-count"))).isEqualTo("3 of 3 model versions");
+    screenshot("models");
+
+    WebElement filter = driver.findElement(By.id("model-filter"));
+    filter.sendKeys("tinystories");
+    wait.until(d -> d.findElements(By.cssSelector("#models-table tbody tr")).size() == 1);
+    assertThat(text(By.id("models-table")))
+        .contains("tinystories-260k")
+        .doesNotContain("mnist-relabelled");
+    filter.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
+  }
+
+  @Test
+  @Order(2)
+  void manifestPage_showsFilesPublisherSourceAndLineage() throws Exception {
+    open("#/models");
+    waitFor(By.cssSelector("tr[data-model='mnist-relabelled@1'] a.model-link")).click();
+    waitFor(By.id("files-table"));
+    assertThat(text(By.tagName("h1"))).contains("mnist-relabelled@1");
+    assertThat(field("digest")).isEqualTo(mnistDerived.digest().toString());
+    assertThat(field("publisherKeyId")).isEqualTo(publisher.verifyingKey().keyId());
+    assertThat(field("license")).isEqualTo("MIT");
+    assertThat(field("parent")).contains(mnist.digest().toString().substring(0, 19));
+    String files = text(By.id("files-table"));
+    Path onnx = Fixture.shared().resolve("models/mnist/mnist-7.onnx");
+    assertThat(files)
+        .contains("mnist-7.onnx")
+        .contains(String.format("%,d bytes", Files.size(onnx)))
+        .contains(ModelHasher.sha256(onnx).toString());
+    // Lineage: this model and its parent, drawn as an SVG and as a list.
+    WebElement graph = waitFor(By.id("lineage-graph"));
+    assertThat(graph.findElements(By.cssSelector("rect.node"))).hasSize(2);
+    assertThat(graph.getText()).contains("mnist-relabelled@1", "mnist@7");
+    assertThat(text(By.id("lineage-status"))).contains("Complete: 2 manifests");
+    String servedBy = text(By.id("served-by"));
+    assertThat(servedBy).contains(Fixture.getJson(node.url(), "/v1/node").get("address").asText());
+    fullScreenshot("manifest");
+
+    // Follow the lineage to the parent.
+    graph.findElements(By.tagName("a")).get(1).click();
+    wait.until(d -> d.findElement(By.tagName("h1")).getText().contains("mnist@7"));
+    assertThat(field("source")).isEqualTo("https://github.com/onnx/models");
+    assertThat(field("parent")).contains("none");
+  }
+
+  @Test
+  @Order(3)
+  void receiptsPage_listsReceiptsFromTheLog_andVerifiesOneInThePage() throws Exception {
+    open("#/receipts");
+    waitForText(By.id("recent-receipts"), "explorer-test-2");
+    String list = text(By.id("recent-receipts"));
+    assertThat(list).contains("explorer-test-0", "explorer-test-1", "explorer-test-2", "strict");
+    screenshot("receipts");
+    driver
+        .findElement(By.cssSelector("tr[data-request-id='explorer-test-1'] a.receipt-link"))
+        .click();
+
+    JsonNode inf = inferences.get(1);
+    WebElement status = waitFor(By.id("verify-status"));
+    wait.until(d -> !"pending".equals(status.getAttribute("data-status")));
+    assertThat(status.getAttribute("data-status")).as(status.getText()).isEqualTo("verified");
+    assertThat(status.getText())
+        .contains("VERIFIED", "Inclusion proof reaches the checkpoint root");
+    JsonNode receipt = inf.get("receipt");
+    assertThat(field("requestId")).isEqualTo("explorer-test-1");
+    assertThat(field("modelDigest")).isEqualTo(mnist.digest().toString());
+    assertThat(field("outputDigest")).isEqualTo(receipt.get("outputDigest").asText());
+    assertThat(field("inputDigest")).isEqualTo(receipt.get("inputDigest").asText());
+    assertThat(field("signature")).isEqualTo(receipt.get("signature").asText());
+    assertThat(field("receiptId")).isEqualTo(inf.get("receiptId").asText());
+    assertThat(field("logIndex")).isEqualTo(inf.get("logIndex").asText());
+    assertThat(text(By.id("checkpoint-note")))
+        .startsWith(Fixture.getJson(node.url(), "/v1/node").get("origin").asText());
+    String bundleHref = driver.findElement(By.id("download-bundle")).getAttribute("href");
+    assertThat(bundleHref).endsWith("/v1/receipts/explorer-test-1/bundle");
+    waitForText(By.id("still-in-log"), "consistent");
+    fullScreenshot("receipt");
+
+    driver.findElement(By.id("reverify")).click();
+    wait.until(d -> "verified".equals(status.getAttribute("data-status")));
+  }
+
+  Path bundleFile(String name, java.util.function.Consumer<ObjectNode> tamper) throws Exception {
+    ObjectNode b = (ObjectNode) Fixture.getJson(node.url(), "/v1/receipts/explorer-test-0/bundle");
+    tamper.accept((ObjectNode) b.get("receiptBundle"));
+    Path f = work.resolve(name + ".bundle.json");
+    Files.writeString(f, Fixture.JSON.writeValueAsString(b), StandardCharsets.UTF_8);
+    return f;
+  }
+
+  String checkBundle(Path f) {
+    open("#/receipts");
+    WebElement input =
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("bundle-file")));
+    input.sendKeys(f.toAbsolutePath().toString());
+    WebElement status = driver.findElement(By.id("bundle-status"));
+    wait.until(
+        d -> {
+          String s = status.getAttribute("data-status");
+          return "verified".equals(s) || "failed".equals(s);
+        });
+    return status.getAttribute("data-status") + "\n" + status.getText();
+  }
+
+  @Test
+  @Order(4)
+  void bundleCheck_genuineVerifies_tamperedProofAndReceiptFail() throws Exception {
+    assertThat(checkBundle(bundleFile("genuine", b -> {}))).startsWith("verified");
+
+    Path badProof =
+        bundleFile(
+            "tampered-proof",
+            b -> {
+              ArrayNode proof = (ArrayNode) b.get("inclusionProof");
+              assertThat(proof.size()).as("proof must have hashes to tamper with").isPositive();
+              byte[] h = Base64.getDecoder().decode(proof.get(0).asText());
+              h[7] ^= 0x01;
+              proof.set(0, Base64.getEncoder().encodeToString(h));
+            });
+    String r = checkBundle(badProof);
+    assertThat(r).startsWith("failed").contains("Inclusion proof reaches the checkpoint root");
+    fullScreenshot("bundle-tampered-proof");
+
+    Path badReceipt =
+        bundleFile(
+            "tampered-output",
+            b -> {
+              ObjectNode rc = (ObjectNode) b.get("receipt");
+              String d = rc.get("outputDigest").asText();
+              rc.put(
+                  "outputDigest", d.substring(0, d.length() - 1) + (d.endsWith("0") ? "1" : "0"));
+            });
+    r = checkBundle(badReceipt);
+    assertThat(r).startsWith("failed").contains("Inclusion proof");
+
+    Path badCheckpoint =
+        bundleFile(
+            "tampered-checkpoint",
+            b -> {
+              String cp = b.get("checkpoint").asText();
+              String[] lines = cp.split("\n", -1);
+              byte[] root = Base64.getDecoder().decode(lines[2]);
+              root[0] ^= 0x01;
+              lines[2] = Base64.getEncoder().encodeToString(root);
+              b.put("checkpoint", String.join("\n", lines));
+            });
+    r = checkBundle(badCheckpoint);
+    assertThat(r).startsWith("failed").contains("Checkpoint is signed by the log key");
+  }
+
+  @Test
+  @Order(5)
+  void logPage_showsCheckpoint_andGrowsLiveWithConsistencyChecked() throws Exception {
+    open("#/log");
+    JsonNode nodeInfo = Fixture.getJson(node.url(), "/v1/node");
+    waitFor(By.cssSelector("#log-checkpoint dd[data-field='treeSize']"));
+    assertThat(field("origin")).isEqualTo(nodeInfo.get("origin").asText());
+    assertThat(field("treeSize")).isEqualTo(String.valueOf(inferences.size()));
+    assertThat(field("signature")).contains("verified");
+    waitForText(By.id("log-forks"), "No fork evidence");
+    waitFor(By.id("tree-size-chart"));
+    waitForText(By.id("log-entries"), "explorer-test-2");
+    assertThat(text(By.id("log-witness")))
+        .contains(Fixture.getJson(node.url(), "/v1/witness").get("witness").asText());
+
+    // A new inference while the page is open shows up without a reload.
+    inferences.add(Fixture.infer(node.url(), "mnist@7", images[3], "explorer-test-live"));
+    String grown = String.valueOf(inferences.size());
+    wait.until(d -> grown.equals(field("treeSize")));
+    waitForText(By.id("log-consistency"), "consistent");
+    waitForText(By.id("log-entries"), "explorer-test-live");
+    assertThat(text(By.id("log-consistency"))).doesNotContain("Inconsistent");
+
+    // A second node witnesses this log; its cosignature appears on the checkpoint, live.
+    try (VerityNode witness = VerityNode.start(NodeConfig.ephemeral(work.resolve("witness")))) {
+      String witnessKey = Fixture.getJson(witness.url(), "/v1/witness").get("witness").asText();
+      String witnessName = witnessKey.substring(0, witnessKey.indexOf('+'));
+      JsonNode outcome =
+          Fixture.postJson(witness.url(), "/v1/witness/peers", "{\"url\": \"" + node.url() + "\"}");
+      assertThat(outcome.at("/results/0/outcome").asText())
+          .as(outcome.toString())
+          .isEqualTo("cosigned");
+      assertThat(outcome.at("/results/0/delivered").asBoolean()).isTrue();
+      waitForText(By.id("log-cosignatures"), witnessName);
+      fullScreenshot("log");
+
+      // Receipts now prove against the cosigned checkpoint, and the page lists the witness.
+      open("#/receipts/explorer-test-live");
+      WebElement status = waitFor(By.id("verify-status"));
+      wait.until(d -> !"pending".equals(status.getAttribute("data-status")));
+      assertThat(status.getAttribute("data-status")).as(status.getText()).isEqualTo("verified");
+      assertThat(text(By.id("witnesses"))).contains(witnessName);
+    }
+  }
+
+  @Test
+  @Order(6)
+  void nodesPage_showsIdentityHealthAndServedCounts_stakeUnavailable() throws Exception {
+    open("#/nodes");
+    JsonNode nodeInfo = Fixture.getJson(node.url(), "/v1/node");
+    waitFor(By.cssSelector("dd[data-field='address']"));
+    assertThat(field("address")).isEqualTo(nodeInfo.get("address").asText());
+    assertThat(field("logKey")).isEqualTo(nodeInfo.get("logKey").asText());
+    assertThat(field("receiptsServed")).isEqualTo(String.valueOf(inferences.size()));
+    assertThat(field("modelsServed")).isEqualTo("3");
+    assertThat(field("status")).isEqualTo("ok");
+    assertThat(text(By.id("node-models"))).contains("mnist@7", "tinystories-260k@1");
+    assertThat(text(By.id("node-stake"))).contains("Not available on this node yet");
+    fullScreenshot("nodes");
+  }
+
+  @Test
+  @Order(7)
+  void disputesAndDecentralization_sayNotAvailableRatherThanShowingData() throws Exception {
+    open("#/disputes");
+    waitForText(By.id("disputes"), "Not available on this node yet");
+    assertThat(driver.findElements(By.cssSelector("#disputes table"))).isEmpty();
+    screenshot("disputes");
+    open("#/decentralization");
+    waitForText(By.id("decentralization"), "Not available on this node yet");
+    assertThat(driver.findElements(By.cssSelector("#decentralization svg"))).isEmpty();
+    screenshot("decentralization");
+  }
+
+  void search(String q) {
+    WebElement box = waitFor(By.id("q"));
+    box.clear();
+    box.sendKeys(q, Keys.ENTER);
+  }
+
+  @Test
+  @Order(8)
+  void search_findsReceiptsByRequestAndReceiptId_digestsModelNamesAndTheNode() throws Exception {
+    open("#/models");
+    search("explorer-test-2");
+    wait.until(d -> d.getCurrentUrl().endsWith("#/receipts/explorer-test-2"));
+    wait.until(
+        d -> "verified".equals(d.findElement(By.id("verify-status")).getAttribute("data-status")));
+
+    search(inferences.get(0).get("receiptId").asText());
+    wait.until(d -> d.getCurrentUrl().endsWith("#/receipts/explorer-test-0"));
+
+    search(tiny.digest().toString());
+    wait.until(d -> d.findElement(By.tagName("h1")).getText().contains("tinystories-260k@1"));
+
+    search("tinystories");
+    wait.until(d -> d.getCurrentUrl().contains("#/models/"));
+    assertThat(text(By.tagName("h1"))).contains("tinystories-260k@1");
+
+    // "mnist" names two models: the results page lists both.
+    search("mnist");
+    waitForText(By.id("search-results"), "mnist-relabelled@1");
+    assertThat(text(By.id("search-results"))).contains("mnist@7");
+    screenshot("search");
+
+    search(ModelHasher.sha256(Fixture.shared().resolve("models/tinyllamas/tok512.bin")).toString());
+    // A file digest leads to the one manifest that contains it.
+    wait.until(
+        d ->
+            d.getCurrentUrl().contains("#/models/" + tiny.digest().toString().replace(":", "%3A")));
+    assertThat(text(By.tagName("h1"))).contains("tinystories-260k@1");
+
+    search(Fixture.getJson(node.url(), "/v1/node").get("address").asText());
+    wait.until(d -> d.getCurrentUrl().endsWith("#/nodes"));
+
+    search("no-such-thing-anywhere");
+    waitForText(By.id("search-results"), "Nothing found");
+  }
+
+  @Test
+  @Order(9)
+  void modelsPage_showsANewlyPublishedModelWithoutReload() throws Exception {
+    open("#/models");
+    waitForText(By.id("model-count"), "3 of 3");
+    Fixture.publish(
+        client,
+        publisher,
+        Fixture.shared().resolve("models/onnx-light/light_squeezenet.onnx"),
+        "squeezenet-light",
+        "1",
+        PublishOptions.none()
+            .withLicense("Apache-2.0")
+            .withDescription("SqueezeNet, light weights"));
+    waitForText(By.id("models-table"), "squeezenet-light");
+    assertThat(text(By.id("model-count"))).isEqualTo("4 of 4 model versions");
+  }
+
+  @Test
+  @Order(10)
+  void pageVerifier_matchesTheReceiptGoldenVector() throws Exception {
+    Path vectors = Path.of("../verity-receipts/src/test/resources/receipts");
+    assumeTrue(Files.isDirectory(vectors), "receipt golden vectors not found next to this module");
+    Properties p = new Properties();
+    try (var in = Files.newInputStream(vectors.resolve("golden-vectors.properties"))) {
+      p.load(in);
+    }
+    String json = Files.readString(vectors.resolve("golden-receipt.json"));
+    open("#/models");
+    Object out =
+        ((JavascriptExecutor) driver)
+            .executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                    + "import('/explorer/verify.js').then(async v => {"
+                    + "  const b = v.receiptCanonicalBytes(JSON.parse(arguments[0]));"
+                    + "  done(v.hex(b) + ' ' + v.hex(await v.leafHash(b)));"
+                    + "}).catch(e => done('error ' + e.message));",
+                json);
+    assertThat(out).isEqualTo(p.getProperty("canonical") + " " + p.getProperty("leafHash"));
+  }
+
+  @Test
+  @Order(11)
+  void noPageBrokeTheContentSecurityPolicyOrThrew() {
+    List<String> bad = new ArrayList<>();
+    for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {
+      String m = e.getMessage();
+      boolean expected404 = m.contains("404 (Not Found)");
+      if (m.contains("Content Security Policy")
+          || m.contains("Uncaught")
+          || (e.getLevel() == Level.SEVERE && !expected404)) {
+        bad.add(e.getLevel() + " " + m);
+      }
+    }
+    assertThat(bad).isEmpty();
+  }
+}
