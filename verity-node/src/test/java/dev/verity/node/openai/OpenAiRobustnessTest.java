@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.verity.hub.manifest.ManifestFile;
 import dev.verity.hub.manifest.SignedManifest;
+import dev.verity.llm.LlamaModel;
 import dev.verity.llm.LlmOptions;
 import dev.verity.node.http.Json;
 import java.io.BufferedReader;
@@ -167,6 +168,36 @@ class OpenAiRobustnessTest {
         indexes.add(b.get("verity").get("logIndex").asLong());
       }
       assertThat(indexes).hasSize(4);
+    }
+  }
+
+  @Test
+  void ggufModel_sameWeights_sameTextAndTraceRootAsCheckpoint(@TempDir Path dir, @TempDir Path g)
+      throws Exception {
+    try (TinyStoriesNode t = TinyStoriesNode.start(dir);
+        LlamaModel bin =
+            LlamaModel.load(
+                TinyStoriesNode.tinyllamas().resolve("stories260K.bin"),
+                TinyStoriesNode.tinyllamas().resolve("tok512.bin"))) {
+      Files.write(g.resolve("stories260K.gguf"), GgufF32.of(bin));
+      SignedManifest gguf = TinyStoriesNode.publish(t.node, g, "stories-gguf", "1");
+      assertThat(gguf.manifest().format().id()).isEqualTo("gguf");
+      JsonNode a =
+          Json.MAPPER.readTree(
+              post(t, "/v1/completions", greedy("tinystories-260k@1", 60, false)).body());
+      var r = post(t, "/v1/completions", greedy("stories-gguf@1", 60, false));
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      JsonNode b = Json.MAPPER.readTree(r.body());
+      assertThat(b.get("choices").get(0).get("text").asText())
+          .isEqualTo(
+              TinyStoriesNode.referenceContinuation()
+                  .substring(0, a.get("choices").get(0).get("text").asText().length()))
+          .isEqualTo(a.get("choices").get(0).get("text").asText());
+      JsonNode ra = a.get("verity").get("bundle").get("receipt");
+      JsonNode rb = b.get("verity").get("bundle").get("receipt");
+      assertThat(rb.get("traceRoot")).isEqualTo(ra.get("traceRoot"));
+      assertThat(rb.get("outputDigest")).isEqualTo(ra.get("outputDigest"));
+      assertThat(rb.get("modelDigest").asText()).isNotEqualTo(ra.get("modelDigest").asText());
     }
   }
 
