@@ -245,6 +245,13 @@ public final class StrictModel implements LoadedModel {
                 + e.getMessage(),
             e);
       }
+      int required = OpFactory.requiredInputs(n.opType(), opset);
+      for (int j = 0; j < required; j++) {
+        if (j >= n.inputs().size() || n.inputs().get(j).isEmpty()) {
+          throw new ModelLoadException(
+              "node '" + n.name() + "' (" + n.opType() + ") is missing required input #" + j);
+        }
+      }
       int[] in = new int[n.inputs().size()];
       for (int j = 0; j < in.length; j++) {
         in[j] = n.inputs().get(j).isEmpty() ? -1 : id.apply(n.inputs().get(j));
@@ -386,10 +393,7 @@ public final class StrictModel implements LoadedModel {
       try {
         ctx.at(label(s));
         out = s.kernel.run(in, ctx);
-      } catch (RunFailure
-          | ArithmeticException
-          | IllegalArgumentException
-          | IndexOutOfBoundsException e) {
+      } catch (RuntimeException e) {
         throw new ModelLoadException(
             "constant node " + label(s) + " failed at load: " + e.getMessage(), e);
       }
@@ -540,10 +544,9 @@ public final class StrictModel implements LoadedModel {
               ? e.getMessage()
               : label(current) + ": " + e.getMessage(),
           e);
-    } catch (ArithmeticException
-        | IllegalArgumentException
-        | IndexOutOfBoundsException
-        | NullPointerException e) {
+    } catch (RuntimeException e) {
+      // Any other failure inside a kernel (for example an index a hostile model pushed out of
+      // range) is reported against the node, never propagated as an unchecked exception.
       throw new InferenceException((current == null ? "run" : label(current)) + " failed: " + e, e);
     }
     Map<String, Tensor> result = new LinkedHashMap<>();

@@ -41,6 +41,19 @@ class HostileModelTest {
   }
 
   @Test
+  void missingRequiredInput_isRefusedAtLoad() {
+    byte[] m =
+        new OnnxBuilder()
+            .input("x", 4)
+            .node("r", "Reshape", new String[] {"x", ""}, new String[] {"y"})
+            .output("y", 4)
+            .build();
+    assertThatThrownBy(() -> load(m))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("'r' (Reshape) is missing required input #1");
+  }
+
+  @Test
   void cycle_isRefusedNamingNodes() {
     byte[] m =
         new OnnxBuilder()

@@ -122,6 +122,45 @@ public final class OpFactory {
 
   private OpFactory() {}
 
+  /** How many leading inputs an operator cannot do without (checked at load). */
+  public static int requiredInputs(String op, long opset) {
+    return switch (op) {
+      case "Constant" -> 0;
+      case "BatchNormalization" -> 5;
+      case "Where", "Range" -> 3;
+      case "Slice" -> opset >= 10 ? 3 : 1;
+      case "Reshape" -> opset >= 5 ? 2 : 1;
+      case "Unsqueeze" -> opset >= 13 ? 2 : 1;
+      case "Add",
+          "Sub",
+          "Mul",
+          "Div",
+          "Pow",
+          "Mod",
+          "Equal",
+          "Less",
+          "LessOrEqual",
+          "Greater",
+          "GreaterOrEqual",
+          "And",
+          "Or",
+          "Xor",
+          "MatMul",
+          "Gemm",
+          "Conv",
+          "ConvTranspose",
+          "Expand",
+          "Tile",
+          "Gather",
+          "CastLike",
+          "PRelu",
+          "LayerNormalization" ->
+          2;
+      case "Pad" -> opset >= 11 ? 2 : 1;
+      default -> 1;
+    };
+  }
+
   public static Set<String> supportedOps() {
     return java.util.Collections.unmodifiableSet(OPS);
   }
