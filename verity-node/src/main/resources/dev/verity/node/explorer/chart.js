@@ -12,6 +12,7 @@ export function lineChart(points, { width = 640, height = 220, title = 'Chart', 
     svg.appendChild(s('text', { x: width / 2, y: height / 2, class: 'axis', 'text-anchor': 'middle' }, 'waiting for data…'));
     return svg;
   }
+  points = points.slice().sort((a, b) => a.time - b.time || a.size - b.size);
   const now = Date.now();
   const t0 = Math.min(points[0].time, now - 60000);
   const t1 = Math.max(now, t0 + 1);
@@ -24,8 +25,7 @@ export function lineChart(points, { width = 640, height = 220, title = 'Chart', 
     svg.appendChild(s('line', { x1: pad.l, x2: pad.l + w, y1: y(v), y2: y(v), class: 'grid' }));
     svg.appendChild(s('text', { x: pad.l - 8, y: y(v) + 4, class: 'axis', 'text-anchor': 'end' }, formatNum(v)));
   }
-  const secs = Math.round((t1 - t0) / 1000);
-  svg.appendChild(s('text', { x: pad.l, y: height - 10, class: 'axis' }, `${secs} s ago`));
+  svg.appendChild(s('text', { x: pad.l, y: height - 10, class: 'axis' }, `${ago(t1 - t0)} ago`));
   svg.appendChild(s('text', { x: pad.l + w, y: height - 10, class: 'axis', 'text-anchor': 'end' }, 'now'));
   let d = '';
   points.forEach((p, i) => {
@@ -62,4 +62,12 @@ function niceCeil(v) {
 
 function formatNum(v) {
   return Number.isInteger(v) ? String(v) : v.toFixed(1);
+}
+
+function ago(ms) {
+  const sec = Math.round(ms / 1000);
+  if (sec < 120) return `${sec} s`;
+  if (sec < 7200) return `${Math.round(sec / 60)} min`;
+  if (sec < 172800) return `${Math.round(sec / 3600)} h`;
+  return `${Math.round(sec / 86400)} days`;
 }

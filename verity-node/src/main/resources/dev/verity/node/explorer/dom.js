@@ -113,3 +113,13 @@ export function table(headers, rows, attrs) {
     h('tbody', null, rows),
   );
 }
+
+/** Witness cosignature lines of a checkpoint. Their keys are not pinned in the page, so they are listed, not checked. */
+export function witnessTable(cos, id) {
+  if (cos.length === 0) return null;
+  return table(
+    ['Witness', 'Key id', 'Cosigned at', 'Checked in the page'],
+    cos.map((c) => h('tr', null, h('td', null, c.name), h('td', null, code(c.keyId)), h('td', null, c.time ? fmtTime(c.time) : '–'), h('td', { class: 'muted' }, 'no: witness key not pinned here'))),
+    { class: 'data', id },
+  );
+}

@@ -2,6 +2,7 @@
 // each new checkpoint against the previous one (signature and RFC 9162 consistency proof).
 import { api } from './api.js';
 import { parseCheckpoint, verifyConsistency, verifyNoteSignature, b64decode } from './verify.js';
+import { recentReceipts } from './logentries.js';
 
 const samples = [];
 const listeners = new Set();
@@ -42,6 +43,18 @@ async function poll() {
     } catch (e) {
       state.consistencyFailures.push({ from: size1, to: size2, reason: e.message, time: Date.now() });
       state.lastConsistency = { from: size1, to: size2, ok: false, reason: e.message };
+    }
+  }
+  if (!prev && cp.size > 0n) {
+    // History before this visit: each log entry carries its receipt's time, so entry i marks
+    // the moment the tree reached size i + 1.
+    try {
+      const rows = await recentReceipts(Number(cp.size), 512);
+      rows.reverse().forEach((r) => {
+        if (typeof r.timeMillis === 'number') samples.push({ time: r.timeMillis, size: r.index + 1 });
+      });
+    } catch (e) {
+      // The chart then starts with this visit.
     }
   }
   state.latest = { note, size: cp.size, root: cp.root, origin: cp.origin, sigs: cp.sigs, time: Date.now() };

@@ -1,6 +1,6 @@
 // The log: current checkpoint, tree size over time, consistency between checkpoints seen,
 // witness cosignatures, this node's own witnessing, and fork evidence.
-import { h, replace, fmtTime, code, fields, table, unavailable } from './dom.js';
+import { h, replace, fmtTime, code, fields, table, unavailable, witnessTable } from './dom.js';
 import { api } from './api.js';
 import { lineChart } from './chart.js';
 import { logState, onLogUpdate, whenLogReady } from './logwatch.js';
@@ -56,7 +56,7 @@ export async function render(view, ctx) {
     replace(
       cosBox,
       cos.length
-        ? table(['Witness', 'Key id', 'Cosigned at'], cos.map((c) => h('tr', null, h('td', null, c.name), h('td', null, code(c.keyId)), h('td', null, c.time ? fmtTime(c.time) : '–'))), { class: 'data' })
+        ? witnessTable(cos, 'witness-table')
         : h('p', { class: 'muted' }, 'No witness has cosigned the current checkpoint yet. Witnesses configured on peer nodes cosign it when they poll this log.'),
     );
   };

@@ -1,5 +1,5 @@
 // Receipts: look one up, list the newest from the log, verify one in the page, check a bundle.
-import { h, replace, fmtTime, shortDigest, fields, code, table, unavailable, errorBox } from './dom.js';
+import { h, replace, fmtTime, shortDigest, fields, code, table, unavailable, errorBox, witnessTable } from './dom.js';
 import { api } from './api.js';
 import { verifyReceipt, parseCheckpoint, verifyConsistency, b64decode, cosignatures } from './verify.js';
 import { recentReceipts } from './logentries.js';
@@ -87,6 +87,7 @@ async function renderReceipt(view, ctx, id) {
     return;
   }
   const rc = r.receipt;
+  const model = await api.manifest(rc.modelDigest).catch(() => null);
   const box = statusBox('verify-status');
   const consistencyBox = h('p', { class: 'muted', id: 'still-in-log' });
   const run = async () => {
@@ -107,7 +108,7 @@ async function renderReceipt(view, ctx, id) {
   const cos = cp ? cosignatures(r.checkpoint, cp.origin) : [];
   const receiptRows = Object.entries(rc).map(([k, v]) => {
     let val = code(String(v), /Digest$|traceRoot|signature/.test(k) ? 'digest wrap' : null);
-    if (k === 'modelDigest') val = h('a', { href: `#/models/${encodeURIComponent(v)}` }, code(String(v), 'digest'));
+    if (k === 'modelDigest') val = [h('a', { href: `#/models/${encodeURIComponent(v)}` }, code(String(v), 'digest')), model ? h('span', { class: 'muted', id: 'receipt-model' }, ` ${model.manifest.name}@${model.manifest.version}`) : null];
     if (k === 'timeMillis') val = [code(String(v)), ' ', h('span', { class: 'muted' }, fmtTime(Number(v)))];
     if (k === 'node') val = h('a', { href: '#/nodes' }, code(String(v)));
     return [k, val, k];
@@ -137,7 +138,7 @@ async function renderReceipt(view, ctx, id) {
       cp ? fields([['Origin', code(cp.origin)], ['Size', String(cp.size)], ['Root hash', code(r.checkpoint.split('\n')[2], 'digest')]]) : null,
       h('pre', { class: 'note', id: 'checkpoint-note' }, r.checkpoint),
       cos.length
-        ? table(['Witness', 'Key id', 'Cosigned at'], cos.map((c) => h('tr', null, h('td', null, c.name), h('td', null, code(c.keyId)), h('td', null, c.time ? fmtTime(c.time) : '–'))), { class: 'data', id: 'witnesses' })
+        ? witnessTable(cos, 'witnesses')
         : h('p', { class: 'muted', id: 'witnesses' }, 'No witness has cosigned this checkpoint yet (only the log\u2019s own signature).'),
     ),
   );
