@@ -112,10 +112,16 @@ final class LlmModels implements AutoCloseable {
       found = store.get(d);
     } else {
       int at = model.lastIndexOf('@');
-      found =
-          at < 0
-              ? store.latest(model)
-              : store.find(model.substring(0, at), model.substring(at + 1));
+      try {
+        found =
+            at < 0
+                ? store.latest(model)
+                : store.find(model.substring(0, at), model.substring(at + 1));
+      } catch (IllegalArgumentException e) {
+        throw OpenAiError.invalid(
+            "model",
+            "model '" + model + "' is not a name, name@version or digest: " + e.getMessage());
+      }
     }
     return found.orElseThrow(
         () ->

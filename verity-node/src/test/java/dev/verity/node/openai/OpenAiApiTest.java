@@ -261,6 +261,17 @@ class OpenAiApiTest {
   }
 
   @Test
+  void malformedModelNames_are400Or404NamingModel() throws Exception {
+    for (String m : List.of("../etc", "tinystories-260k@", "sha256:zz", "Bad Name@1")) {
+      var r = post("/v1/chat/completions", chatBody(m, ""));
+      assertThat(r.statusCode()).as(m).isIn(400, 404);
+      assertThat(Json.MAPPER.readTree(r.body()).get("error").get("param").asText())
+          .as(m)
+          .isEqualTo("model");
+    }
+  }
+
+  @Test
   void missingMessages_is400NamingMessages() throws Exception {
     var r = post("/v1/chat/completions", "{\"model\":\"tinystories-260k\"}");
     assertThat(r.statusCode()).isEqualTo(400);
