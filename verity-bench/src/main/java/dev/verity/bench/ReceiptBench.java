@@ -1,0 +1,314 @@
+package dev.verity.bench;
+
+import dev.verity.client.InferenceBundle;
+import dev.verity.client.ReceiptVerifier;
+import dev.verity.client.VerificationOptions;
+import dev.verity.core.Bytes;
+import dev.verity.core.Digest;
+import dev.verity.core.key.SigningKey;
+import dev.verity.engine.EngineLimits;
+import dev.verity.engine.InferenceResult;
+import dev.verity.engine.LoadedModel;
+import dev.verity.engine.RunOptions;
+import dev.verity.engine.Tensor;
+import dev.verity.engine.TensorEncoding;
+import dev.verity.engine.dataset.MnistIdx;
+import dev.verity.engine.strict.StrictEngine;
+import dev.verity.hub.manifest.ManifestFile;
+import dev.verity.hub.manifest.ModelFormat;
+import dev.verity.hub.manifest.ModelManifest;
+import dev.verity.hub.manifest.SignedManifest;
+import dev.verity.log.verify.BundleVerifier;
+import dev.verity.log.verify.VerifyOptions;
+import dev.verity.node.receipt.IssuedReceipt;
+import dev.verity.node.receipt.ReceiptDraft;
+import dev.verity.node.receipt.ReceiptIssuer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * {@code verity bench receipt}: what signed, durably logged receipts add to a bare MNIST inference
+ * on the strict engine, measured in-process in the same run with the same concurrent clients:
+ *
+ * <ul>
+ *   <li>bare: {@code model.run} without trace (the engine alone);
+ *   <li>traced: {@code model.run} with the trace commitment the receipt carries;
+ *   <li>full: traced run, input and output digests, EIP-712 signing and the durable group-commit
+ *       append to the node's log, inclusion proof and checkpoint ({@link ReceiptIssuer#issue}).
+ * </ul>
+ *
+ * Also the offline verification time per receipt (signature, checkpoint, inclusion, manifest) and
+ * with strict re-execution.
+ *
+ * <p>Arguments: {@code [dir] [requests per client] [clients...]}; dir defaults to
+ * ./target/receipt-bench and must be on a real disk (fsync on tmpfs measures nothing).
+ */
+public final class ReceiptBench {
+  private ReceiptBench() {}
+
+  interface Body {
+    void run(int client, int i) throws Exception;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path base = Path.of(args.length > 0 ? args[0] : "target/receipt-bench");
+    int perClient = args.length > 1 ? Integer.parseInt(args[1]) : 400;
+    List<Integer> clientCounts = new ArrayList<>();
+    for (int i = 2; i < args.length; i++) {
+      clientCounts.add(Integer.parseInt(args[i]));
+    }
+    if (clientCounts.isEmpty()) {
+      clientCounts = List.of(1, Runtime.getRuntime().availableProcessors(), 16);
+    }
+    Path shared = EngineBench.sharedDir();
+    Path modelFile = shared.resolve("models/mnist/mnist-7.onnx");
+    MnistIdx.Images images =
+        MnistIdx.readImages(shared.resolve("datasets/mnist/t10k-images-idx3-ubyte.gz"));
+    byte[] modelBytes = Files.readAllBytes(modelFile);
+    StrictEngine engine = new StrictEngine();
+    Digest modelDigest = Digest.of(modelBytes);
+    System.out.printf(
+        "verity bench receipt: %d CPUs, MNIST (mnist-7.onnx) on the strict engine, %d requests per"
+            + " client, dir %s%n",
+        Runtime.getRuntime().availableProcessors(), perClient, base.toAbsolutePath());
+    Files.createDirectories(base);
+    Path dir = Files.createTempDirectory(base, "run-");
+    try (LoadedModel model = engine.load(modelBytes, EngineLimits.DEFAULT);
+        ReceiptIssuer issuer = ReceiptIssuer.open(dir)) {
+      Tensor[] inputs = new Tensor[256];
+      for (int i = 0; i < inputs.length; i++) {
+        inputs[i] = images.tensor(i);
+      }
+      String in = model.inputs().get(0).name();
+      AtomicInteger seq = new AtomicInteger();
+      Body bare = (c, i) -> model.run(Map.of(in, inputs[i & 255]), RunOptions.DEFAULT);
+      Body traced = (c, i) -> model.run(Map.of(in, inputs[i & 255]), RunOptions.WITH_TRACE);
+      List<IssuedReceipt> issued = java.util.Collections.synchronizedList(new ArrayList<>());
+      Body full =
+          (c, i) -> {
+            Map<String, Tensor> x = Map.of(in, inputs[i & 255]);
+            InferenceResult r = model.run(x, RunOptions.WITH_TRACE);
+            IssuedReceipt ir =
+                issuer.issue(
+                    ReceiptDraft.of(
+                            modelDigest,
+                            engine.info(),
+                            TensorEncoding.digest(x),
+                            TensorEncoding.digest(r.outputs()))
+                        .withTrace(r.trace())
+                        .withRequestId("bench-" + seq.incrementAndGet()));
+            if (issued.size() < 200) {
+              issued.add(ir);
+            }
+          };
+      // Warm up every path so the JIT has compiled them before timing.
+      for (Body b : List.of(bare, traced, full)) {
+        time(b, 2, 150);
+      }
+      System.out.printf(
+          "%-8s %14s %14s %14s %12s %12s%n",
+          "clients", "bare req/s", "traced req/s", "full req/s", "full/bare", "full/traced");
+      for (int clients : clientCounts) {
+        // Interleave and take the best of three so that drift hits every mode alike.
+        double b = 0;
+        double t = 0;
+        double f = 0;
+        for (int round = 0; round < 3; round++) {
+          b = Math.max(b, time(bare, clients, perClient));
+          t = Math.max(t, time(traced, clients, perClient));
+          f = Math.max(f, time(full, clients, perClient));
+        }
+        System.out.printf(
+            "%-8d %14.0f %14.0f %14.0f %11.3fx %11.3fx%n", clients, b, t, f, b / f, t / f);
+      }
+      breakdown(model, in, inputs, engine, modelDigest, issuer, seq);
+      System.out.printf(
+          "(full/bare = time per request with receipt, trace and durable log over the bare engine"
+              + " run; overhead %% = (ratio - 1) x 100; log now holds %d receipts, %d group"
+              + " commits)%n",
+          issuer.log().size(), issuer.log().commitCount());
+
+      // Offline verification per receipt.
+      SigningKey pub = SigningKey.fromSeed(Bytes.copyOf(new byte[32]));
+      SignedManifest manifest =
+          SignedManifest.sign(
+              new ModelManifest(
+                  "mnist",
+                  "7",
+                  ModelFormat.ONNX,
+                  List.of(new ManifestFile("mnist-7.onnx", modelBytes.length, modelDigest)),
+                  null,
+                  "MIT",
+                  "bench",
+                  "",
+                  Instant.parse("2026-01-01T00:00:00Z"),
+                  pub.verifyingKey()),
+              pub);
+      VerifyOptions lib = VerifyOptions.trusting(issuer.logKey());
+      for (int w = 0; w < 3; w++) {
+        for (IssuedReceipt ir : issued) {
+          BundleVerifier.verify(ir.bundle(), lib);
+        }
+      }
+      long t0 = System.nanoTime();
+      for (IssuedReceipt ir : issued) {
+        BundleVerifier.verify(ir.bundle(), lib);
+      }
+      double perReceipt = (System.nanoTime() - t0) / 1e3 / issued.size();
+      long t1 = System.nanoTime();
+      for (int k = 0; k < 50; k++) {
+        manifest.verify();
+      }
+      double perManifest = (System.nanoTime() - t1) / 1e3 / 50;
+      System.out.printf(
+          "offline verification: %.0f µs per receipt (signature, checkpoint, inclusion proof)"
+              + " + %.0f µs for the manifest signature, over %d receipts%n",
+          perReceipt, perManifest, issued.size());
+      // Re-execution: the strict engine again, bit for bit, against a matching manifest.
+      Path mdir = Files.createDirectories(dir.resolve("model"));
+      Files.write(mdir.resolve("mnist-7.onnx"), modelBytes);
+      VerificationOptions reexec = VerificationOptions.trusting(issuer.logKey()).reexecute(mdir);
+      Map<String, Tensor> x = Map.of(in, inputs[0]);
+      InferenceResult r = model.run(x, RunOptions.WITH_TRACE);
+      IssuedReceipt ir =
+          issuer.issue(
+              ReceiptDraft.of(
+                      manifest.digest(),
+                      engine.info(),
+                      TensorEncoding.digest(x),
+                      TensorEncoding.digest(r.outputs()))
+                  .withTrace(r.trace())
+                  .withRequestId("bench-reexec"));
+      InferenceBundle rb =
+          new InferenceBundle(ir.bundle(), issuer.logKey().encode(), manifest, x, r.outputs());
+      for (int w = 0; w < 5; w++) {
+        ReceiptVerifier.verify(rb, reexec);
+      }
+      long t2 = System.nanoTime();
+      int n = 20;
+      for (int k = 0; k < n; k++) {
+        ReceiptVerifier.verify(rb, reexec);
+      }
+      System.out.printf(
+          "offline verification with strict re-execution (model load + run + trace): %.1f ms per"
+              + " receipt%n",
+          (System.nanoTime() - t2) / 1e6 / n);
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  /** Where the time of one request goes, single-threaded, in microseconds. */
+  static void breakdown(
+      LoadedModel model,
+      String in,
+      Tensor[] inputs,
+      StrictEngine engine,
+      Digest modelDigest,
+      ReceiptIssuer issuer,
+      AtomicInteger seq)
+      throws Exception {
+    int n = 300;
+    Map<String, Tensor> x = Map.of(in, inputs[0]);
+    InferenceResult r = model.run(x, RunOptions.WITH_TRACE);
+    ReceiptDraft draft =
+        ReceiptDraft.of(
+                modelDigest,
+                engine.info(),
+                TensorEncoding.digest(x),
+                TensorEncoding.digest(r.outputs()))
+            .withTrace(r.trace());
+    dev.verity.receipt.ReceiptKey key =
+        dev.verity.receipt.ReceiptKey.generate(new java.security.SecureRandom());
+    dev.verity.receipt.Receipt receipt =
+        dev.verity.receipt.Receipt.builder()
+            .model(modelDigest)
+            .engine(engine.info())
+            .input(draft.inputDigest())
+            .output(draft.outputDigest())
+            .trace(draft.traceRoot(), draft.traceLeaves())
+            .node(key.address())
+            .requestId("x")
+            .timeMillis(1)
+            .build();
+    double[] us = new double[5];
+    for (int round = 0; round < 2; round++) {
+      long t = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        model.run(Map.of(in, inputs[i & 255]), RunOptions.DEFAULT);
+      }
+      us[0] = (System.nanoTime() - t) / 1e3 / n;
+      t = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        model.run(Map.of(in, inputs[i & 255]), RunOptions.WITH_TRACE);
+      }
+      us[1] = (System.nanoTime() - t) / 1e3 / n - us[0];
+      t = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        TensorEncoding.digest(x);
+        TensorEncoding.digest(r.outputs());
+      }
+      us[2] = (System.nanoTime() - t) / 1e3 / n;
+      t = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        dev.verity.receipt.SignedReceipt.sign(
+            receipt, dev.verity.receipt.ReceiptDomain.DEVNET, key);
+      }
+      us[3] = (System.nanoTime() - t) / 1e3 / n;
+      t = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        issuer.issue(draft.withRequestId("bd-" + seq.incrementAndGet()));
+      }
+      us[4] = (System.nanoTime() - t) / 1e3 / n - us[3];
+    }
+    System.out.printf(
+        "one request, 1 client, µs: engine run %.0f | trace commitment +%.0f | input+output"
+            + " digests %.0f | EIP-712 secp256k1 signing %.0f | durable append incl. fsync wait,"
+            + " proof, checkpoint %.0f%n",
+        us[0], us[1], us[2], us[3], us[4]);
+  }
+
+  /** Requests per second with {@code clients} threads each doing {@code perClient} requests. */
+  static double time(Body body, int clients, int perClient) throws Exception {
+    List<Thread> threads = new ArrayList<>();
+    List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+    long t0 = System.nanoTime();
+    for (int c = 0; c < clients; c++) {
+      int id = c;
+      threads.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      for (int i = 0; i < perClient; i++) {
+                        body.run(id, id * 7919 + i);
+                      }
+                    } catch (Throwable e) {
+                      errors.add(e);
+                    }
+                  }));
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    double secs = (System.nanoTime() - t0) / 1e9;
+    if (!errors.isEmpty()) {
+      throw new IllegalStateException("benchmark request failed", errors.get(0));
+    }
+    return clients * (double) perClient / secs;
+  }
+
+  static void deleteTree(Path root) throws java.io.IOException {
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
