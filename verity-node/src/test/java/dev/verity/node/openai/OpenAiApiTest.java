@@ -5,6 +5,11 @@ import static dev.verity.node.openai.TinyStoriesNode.REFERENCE_MAX_TOKENS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.verity.llm.Generation;
+import dev.verity.llm.GenerationRequest;
+import dev.verity.llm.LlamaModel;
+import dev.verity.llm.Prompt;
+import dev.verity.llm.TraceMode;
 import dev.verity.node.http.Json;
 import dev.verity.receipt.Receipt;
 import java.net.URI;
@@ -182,6 +187,25 @@ class OpenAiApiTest {
     assertThat(ta).isNotEqualTo(TinyStoriesNode.referenceContinuation().substring(0, ta.length()));
     Receipt r = tiny.verifyReceipt(a.get("verity"), 0.9f, 0.9f, List.of());
     assertThat(r.seed()).isEqualTo(42L);
+    // Anyone holding the model re-executes the request from the receipt's inputs, bit for bit.
+    try (LlamaModel local =
+        LlamaModel.load(
+            TinyStoriesNode.tinyllamas().resolve("stories260K.bin"),
+            TinyStoriesNode.tinyllamas().resolve("tok512.bin"))) {
+      JsonNode v = a.get("verity");
+      Generation g =
+          local.generate(
+              new GenerationRequest(
+                  Prompt.tokens(TinyStoriesNode.ints(v.get("promptTokens"))),
+                  v.get("maxTokens").asInt(),
+                  0.9f,
+                  0.9f,
+                  r.seed(),
+                  TraceMode.HASHES));
+      assertThat(g.traceRoot()).isEqualTo(r.traceRoot());
+      assertThat(LlmDigests.output(g.completionTokens())).isEqualTo(r.outputDigest());
+      assertThat(g.text()).isEqualTo(ta);
+    }
   }
 
   @Test
