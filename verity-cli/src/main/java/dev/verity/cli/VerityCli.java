@@ -2,6 +2,7 @@ package dev.verity.cli;
 
 import dev.verity.cli.chat.ChatCommand;
 import dev.verity.cli.demo.DemoCommand;
+import dev.verity.cli.devnet.DevnetCommand;
 import dev.verity.cli.infer.InferCommand;
 import dev.verity.cli.key.KeyCommand;
 import dev.verity.cli.log.LogCommand;
@@ -30,11 +31,13 @@ import picocli.CommandLine.Command;
       LogCommand.class,
       ChatCommand.class,
       DemoCommand.class,
+      DevnetCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExamples:%n",
     footer = {
       "  verity demo                        publish, download and verify the shared models",
+      "  verity devnet                      a local network: Anvil, contracts, 4 node processes",
       "  verity key generate                create a publisher key (~/.verity/keys)",
       "  verity node run --port 7070        run a node until Ctrl-C",
       "  verity model publish DIR --name my-model --version 1",

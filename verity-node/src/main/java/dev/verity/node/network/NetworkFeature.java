@@ -132,7 +132,7 @@ public final class NetworkFeature implements NodeFeature {
     if (existing.isEmpty()) {
       BigInteger stake =
           net.stakeWei().signum() > 0 ? net.stakeWei() : deployment.parameters().minStakeWei();
-      chain.registerNode(nodeKey, endpoint.toString(), held, stake);
+      retry("register", () -> chain.registerNode(nodeKey, endpoint.toString(), held, stake));
       LOG.info(
           "registered node {} (operator {}) at {} with stake {} wei, serving {}",
           self,
@@ -156,13 +156,13 @@ public final class NetworkFeature implements NodeFeature {
       throw new SettlementException("node " + self + " is banned on-chain");
     }
     if (!n.endpoint().equals(endpoint.toString())) {
-      chain.updateEndpoint(self, endpoint.toString());
+      retry("updateEndpoint", () -> chain.updateEndpoint(self, endpoint.toString()));
       LOG.info("updated endpoint of node {} to {}", self, endpoint);
     }
     if (!Set.copyOf(n.models()).equals(Set.copyOf(held))) {
-      chain.updateModels(self, held);
+      retry("updateModels", () -> chain.updateModels(self, held));
     }
-    chain.heartbeat(self);
+    retry("heartbeat", () -> chain.heartbeat(self));
     LOG.info("node {} rejoined the network at {}, serving {}", self, endpoint, held);
   }
 
@@ -181,7 +181,7 @@ public final class NetworkFeature implements NodeFeature {
 
   private void tickQuietly() {
     try {
-      retryOnce("heartbeat", () -> chain.heartbeat(self));
+      retry("heartbeat", () -> chain.heartbeat(self));
       syncModels();
       witnessPeers();
     } catch (SettlementException | RuntimeException e) {
@@ -194,24 +194,27 @@ public final class NetworkFeature implements NodeFeature {
   }
 
   /**
-   * Another process of the same operator may take the nonce between estimate and send; one retry
-   * after a short pause covers that race.
+   * Another process of the same operator (nodes may share one) can take the account's nonce between
+   * this process's estimate and send; a few retries after a random pause cover that race. Reverts
+   * are final and not retried.
    */
-  private static void retryOnce(String what, ChainCall call) throws SettlementException {
-    try {
-      call.run();
-    } catch (SettlementException e) {
-      if (e.errorName().isPresent()) {
-        throw e;
-      }
-      LOG.debug("{} failed ({}), retrying once", what, e.getMessage());
+  private static void retry(String what, ChainCall call) throws SettlementException {
+    for (int attempt = 1; ; attempt++) {
       try {
-        Thread.sleep(150);
-      } catch (InterruptedException ie) {
-        Thread.currentThread().interrupt();
-        throw e;
+        call.run();
+        return;
+      } catch (SettlementException e) {
+        if (e.errorName().isPresent() || attempt >= 5) {
+          throw e;
+        }
+        LOG.debug("{} failed ({}), retrying", what, e.getMessage());
+        try {
+          Thread.sleep(50 + java.util.concurrent.ThreadLocalRandom.current().nextInt(50, 300));
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
       }
-      call.run();
     }
   }
 
@@ -237,7 +240,7 @@ public final class NetworkFeature implements NodeFeature {
     List<Digest> held = heldModels();
     Optional<NodeInfo> me = chain.node(self);
     if (me.isPresent() && !Set.copyOf(me.get().models()).equals(Set.copyOf(held))) {
-      retryOnce("updateModels", () -> chain.updateModels(self, held));
+      retry("updateModels", () -> chain.updateModels(self, held));
       LOG.info("node {} now lists models {}", self, held);
     }
   }
@@ -299,7 +302,7 @@ public final class NetworkFeature implements NodeFeature {
         return;
       }
       Bytes root = c.rootHash();
-      retryOnce("anchor", () -> chain.anchorCheckpoint(self, c.size(), root));
+      retry("anchor", () -> chain.anchorCheckpoint(self, c.size(), root));
       anchoredSize = c.size();
       LOG.info("anchored checkpoint of size {} for node {}", c.size(), self);
     }
