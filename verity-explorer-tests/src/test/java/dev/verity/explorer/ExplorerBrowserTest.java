@@ -65,6 +65,7 @@ class ExplorerBrowserTest {
   SignedManifest tiny;
   SignedManifest mnistDerived;
   final List<JsonNode> inferences = new ArrayList<>();
+  JsonNode chat;
   float[][] images;
   ChromeDriver driver;
   WebDriverWait wait;
@@ -117,6 +118,14 @@ class ExplorerBrowserTest {
     for (int i = 0; i < 3; i++) {
       inferences.add(Fixture.infer(node.url(), "mnist@7", images[i], "explorer-test-" + i));
     }
+    // An LLM answer through the OpenAI-compatible API: its receipt carries a sampling seed.
+    chat =
+        Fixture.postJson(
+            node.url(),
+            "/v1/chat/completions",
+            "{\"model\": \"tinystories-260k\", \"messages\": [{\"role\": \"user\","
+                + " \"content\": \"Once upon a time\"}], \"temperature\": 0.9, \"seed\": 42,"
+                + " \"max_tokens\": 24}");
 
     Files.createDirectories(SCREENSHOTS);
     System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
@@ -168,6 +177,11 @@ class ExplorerBrowserTest {
   }
 
   // ---- helpers ----
+
+  /** Receipts logged so far: the MNIST inferences and the chat completion. */
+  int logSize() {
+    return inferences.size() + 1;
+  }
 
   void open(String hash) {
     driver.get(node.url() + "/explorer/" + hash);
@@ -277,7 +291,9 @@ class ExplorerBrowserTest {
     open("#/receipts");
     waitForText(By.id("recent-receipts"), "explorer-test-2");
     String list = text(By.id("recent-receipts"));
-    assertThat(list).contains("explorer-test-0", "explorer-test-1", "explorer-test-2", "strict");
+    assertThat(list)
+        .contains("explorer-test-0", "explorer-test-1", "explorer-test-2", "strict")
+        .contains(chat.get("id").asText());
     screenshot("receipts");
     driver
         .findElement(By.cssSelector("tr[data-request-id='explorer-test-1'] a.receipt-link"))
@@ -306,6 +322,19 @@ class ExplorerBrowserTest {
 
     driver.findElement(By.id("reverify")).click();
     wait.until(d -> "verified".equals(status.getAttribute("data-status")));
+
+    // The chat completion's receipt (found by its completion id) verifies the same way.
+    String chatId = chat.get("id").asText();
+    open("#/receipts/" + chatId);
+    WebElement chatStatus = waitFor(By.id("verify-status"));
+    wait.until(d -> !"pending".equals(chatStatus.getAttribute("data-status")));
+    assertThat(chatStatus.getAttribute("data-status"))
+        .as(chatStatus.getText())
+        .isEqualTo("verified");
+    assertThat(field("requestId")).isEqualTo(chatId);
+    assertThat(field("modelDigest")).startsWith(tiny.digest().toString());
+    assertThat(field("receiptId")).isEqualTo(chat.at("/verity/receiptId").asText());
+    fullScreenshot("receipt-chat");
   }
 
   Path bundleFile(String name, java.util.function.Consumer<ObjectNode> tamper) throws Exception {
@@ -383,7 +412,7 @@ class ExplorerBrowserTest {
     JsonNode nodeInfo = Fixture.getJson(node.url(), "/v1/node");
     waitFor(By.cssSelector("#log-checkpoint dd[data-field='treeSize']"));
     assertThat(field("origin")).isEqualTo(nodeInfo.get("origin").asText());
-    assertThat(field("treeSize")).isEqualTo(String.valueOf(inferences.size()));
+    assertThat(field("treeSize")).isEqualTo(String.valueOf(logSize()));
     assertThat(field("signature")).contains("verified");
     waitForText(By.id("log-forks"), "No fork evidence");
     waitFor(By.id("tree-size-chart"));
@@ -393,14 +422,14 @@ class ExplorerBrowserTest {
 
     // A new inference while the page is open shows up without a reload.
     inferences.add(Fixture.infer(node.url(), "mnist@7", images[3], "explorer-test-live"));
-    String grown = String.valueOf(inferences.size());
+    String grown = String.valueOf(logSize());
     wait.until(d -> grown.equals(field("treeSize")));
     waitForText(By.id("log-consistency"), "consistent");
     waitForText(By.id("log-entries"), "explorer-test-live");
     assertThat(text(By.id("log-consistency"))).doesNotContain("Inconsistent");
     // The chart's history comes from the log entries' receipt times: one point per size reached.
     assertThat(driver.findElements(By.cssSelector("#tree-size-chart circle.dot")))
-        .hasSizeGreaterThanOrEqualTo(inferences.size());
+        .hasSizeGreaterThanOrEqualTo(logSize());
 
     // A second node witnesses this log; its cosignature appears on the checkpoint, live.
     try (VerityNode witness = VerityNode.start(NodeConfig.ephemeral(work.resolve("witness")))) {
@@ -432,7 +461,7 @@ class ExplorerBrowserTest {
     waitFor(By.cssSelector("dd[data-field='address']"));
     assertThat(field("address")).isEqualTo(nodeInfo.get("address").asText());
     assertThat(field("logKey")).isEqualTo(nodeInfo.get("logKey").asText());
-    assertThat(field("receiptsServed")).isEqualTo(String.valueOf(inferences.size()));
+    assertThat(field("receiptsServed")).isEqualTo(String.valueOf(logSize()));
     assertThat(field("modelsServed")).isEqualTo("3");
     assertThat(field("status")).isEqualTo("ok");
     assertThat(text(By.id("node-models"))).contains("mnist@7", "tinystories-260k@1");
