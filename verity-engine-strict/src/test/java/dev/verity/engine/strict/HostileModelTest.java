@@ -197,6 +197,24 @@ class HostileModelTest {
     }
   }
 
+  /**
+   * Mutated squeezenet bytes (constant folding runs ConstantOfShape at load) load or fail cleanly.
+   */
+  @Property(tries = 60)
+  void fuzz_mutatedSqueezenet_loadOnlyThrowsModelLoadException(@ForAll long seed) throws Exception {
+    byte[] b = Files.readAllBytes(TestFiles.model("onnx-light/light_squeezenet.onnx"));
+    Random r = new Random(seed);
+    for (int i = 0, n = 1 + r.nextInt(4); i < n; i++) {
+      b[r.nextInt(b.length)] = (byte) r.nextInt(256);
+    }
+    EngineLimits limits = new EngineLimits(64L << 20, 512L << 20, Duration.ofSeconds(5));
+    try (StrictModel m = ENGINE.load(b, limits)) {
+      assertThat(m.outputs()).isNotNull();
+    } catch (ModelLoadException expected) {
+      assertThat(expected.getMessage()).isNotBlank();
+    }
+  }
+
   /** Mutated real model bytes either load and run, or fail with the engine's checked errors. */
   @Property(tries = 150)
   void fuzz_mutatedMnist_onlyCheckedExceptions(@ForAll long seed) throws Exception {

@@ -1,7 +1,6 @@
 package dev.verity.engine.strict.ops;
 
 import dev.verity.engine.DataType;
-import java.util.Arrays;
 
 /**
  * Element-wise operators with numpy broadcasting. Every float32 result is one IEEE-754 operation on
@@ -421,9 +420,5 @@ public final class Elementwise {
       return (double) (v >>> 1) * 2.0 + (v & 1);
     }
     return (double) v;
-  }
-
-  static String dims(int[] s) {
-    return Arrays.toString(s);
   }
 }

@@ -1,11 +1,9 @@
 package dev.verity.engine.strict.ops;
 
 import dev.verity.engine.DataType;
-import dev.verity.engine.strict.onnx.Attribute;
 import dev.verity.engine.strict.onnx.OnnxModel;
 import dev.verity.engine.strict.ops.Elementwise.Bin;
 import dev.verity.engine.strict.ops.Elementwise.Cmp;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -762,9 +760,5 @@ public final class OpFactory {
     } catch (IllegalArgumentException e) {
       throw new UnsupportedOp(label + ": data type " + code + " is not supported");
     }
-  }
-
-  static Map<String, Attribute> none() {
-    return Map.of();
   }
 }
