@@ -94,6 +94,10 @@ final class LlmModels implements AutoCloseable {
     this.options = options;
     this.capacity = capacity;
     this.scratch = scratch;
+    // Copies left by a load that was killed midway are never reused: remove them.
+    if (Files.isDirectory(scratch)) {
+      deleteTree(scratch);
+    }
   }
 
   /**

@@ -201,6 +201,21 @@ class OpenAiRobustnessTest {
     }
   }
 
+  @Test
+  void leftoverScratchCopies_areRemovedAtStart_andLoadsLeaveNone(@TempDir Path dir)
+      throws Exception {
+    Path stale = dir.resolve("llm-scratch").resolve("load-123");
+    Files.createDirectories(stale);
+    Files.writeString(stale.resolve("weights"), "partial copy");
+    try (TinyStoriesNode t = TinyStoriesNode.start(dir)) {
+      assertThat(stale).doesNotExist();
+      text(post(t, "/v1/completions", greedy(TinyStoriesNode.MODEL, 5, false)));
+      try (Stream<Path> s = Files.list(dir.resolve("llm-scratch"))) {
+        assertThat(s.toList()).isEmpty();
+      }
+    }
+  }
+
   static String text(HttpResponse<String> r) throws Exception {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return Json.MAPPER.readTree(r.body()).get("choices").get(0).get("text").asText();
