@@ -1,0 +1,22 @@
+package dev.verity.audit.bisect;
+
+import dev.verity.core.Digest;
+import java.util.Optional;
+
+/**
+ * One side of a dispute as the game sees it: its committed trace (root, leaf count), its moves, and
+ * openings of its leaves. An empty result means the party stays silent and loses by timeout.
+ *
+ * @param <L> the engine's leaf opening type (a leaf with its inclusion proof)
+ */
+public interface BisectionParty<L> {
+  Digest root();
+
+  long leafCount();
+
+  /** The children of subtree {@code [start, start + size)} under this party's root. */
+  Optional<BisectionMove> move(int round, long start, long size);
+
+  /** Leaf {@code index} with its inclusion proof under this party's root. */
+  Optional<L> open(long index);
+}
