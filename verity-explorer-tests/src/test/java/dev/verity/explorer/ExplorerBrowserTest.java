@@ -292,7 +292,7 @@ class ExplorerBrowserTest {
     waitForText(By.id("recent-receipts"), "explorer-test-2");
     String list = text(By.id("recent-receipts"));
     assertThat(list)
-        .contains("explorer-test-0", "explorer-test-1", "explorer-test-2", "strict")
+        .contains("explorer-test-0", "explorer-test-1", "explorer-test-2", "strict", "mnist@7")
         .contains(chat.get("id").asText());
     screenshot("receipts");
     driver

@@ -6,7 +6,7 @@ import { lineChart } from './chart.js';
 import { logState, onLogUpdate, whenLogReady } from './logwatch.js';
 import { cosignatures, b64encode } from './verify.js';
 import { recentReceipts } from './logentries.js';
-import { receiptTable } from './page-receipts.js';
+import { receiptTable, modelNames } from './page-receipts.js';
 
 export async function render(view, ctx) {
   const cpBox = h('div', { id: 'log-checkpoint' });
@@ -88,7 +88,7 @@ export async function render(view, ctx) {
       if (entriesBox.dataset.size !== String(size)) {
         const rows = size === 0 ? [] : await recentReceipts(size, 10);
         entriesBox.dataset.size = String(size);
-        replace(entriesBox, rows.length ? receiptTable(rows, size) : unavailable('The log is empty', 'No receipt has been logged yet.'));
+        replace(entriesBox, rows.length ? receiptTable(rows, size, await modelNames()) : unavailable('The log is empty', 'No receipt has been logged yet.'));
       }
     }
   });

@@ -31,11 +31,22 @@ export async function render(view, ctx) {
     if (recent.dataset.size === key) return;
     const rows = size === 0 ? [] : await recentReceipts(size, 25);
     recent.dataset.size = key;
-    replace(recent, receiptTable(rows, size));
+    replace(recent, receiptTable(rows, size, await modelNames()));
   });
 }
 
-export function receiptTable(rows, size) {
+/** manifest digest -> "name@version" for the models this node lists. */
+export async function modelNames() {
+  const out = new Map();
+  try {
+    for (const m of (await api.models()).data) out.set(m.digest, m.id);
+  } catch (e) {
+    // Digests are shown instead.
+  }
+  return out;
+}
+
+export function receiptTable(rows, size, names = new Map()) {
   if (rows.length === 0) return unavailable('No receipts yet', 'This node has not answered any inference request yet.');
   return [
     h('p', { class: 'muted' }, `${rows.length} newest of ${size} log entries, read from the log's public tiles.`),
@@ -48,7 +59,7 @@ export function receiptTable(rows, size) {
           h('td', { class: 'num' }, String(r.index)),
           h('td', null, r.error ? r.error : h('a', { href: `#/receipts/${encodeURIComponent(r.requestId)}`, class: 'receipt-link' }, r.requestId)),
           h('td', null, fmtTime(r.timeMillis)),
-          h('td', null, r.modelDigest ? h('a', { href: `#/models/${encodeURIComponent(r.modelDigest)}` }, code(shortDigest(r.modelDigest), 'digest')) : '–'),
+          h('td', null, r.modelDigest ? h('a', { href: `#/models/${encodeURIComponent(r.modelDigest)}`, title: r.modelDigest }, names.get(r.modelDigest) || code(shortDigest(r.modelDigest), 'digest')) : '–'),
           h('td', null, r.engineId ? `${r.engineId} ${r.engineVersion} (${r.numericMode})` : '–'),
           h('td', null, r.policy || '–'),
           h('td', null, code(shortDigest(r.receiptId), 'digest')),
