@@ -77,6 +77,8 @@ public final class NodeProcess {
             "-Xss4m",
             "-Xmx1g",
             "-XX:+UseSerialGC",
+            // Four JVMs start at once on a small machine: C1 only keeps start-up CPU low.
+            "-XX:TieredStopAtLevel=1",
             "--enable-native-access=ALL-UNNAMED",
             "--add-modules",
             "jdk.incubator.vector",

@@ -105,6 +105,9 @@ final class ModelFetcher {
             .GET()
             .build();
     HttpResponse<byte[]> r = send(req, HttpResponse.BodyHandlers.ofByteArray());
+    if (r.statusCode() == 404) {
+      throw new PeerLacksModelException("peer " + peer + " does not have " + digest);
+    }
     if (r.statusCode() != 200) {
       throw new IOException("peer " + peer + " answered " + r.statusCode() + " for " + digest);
     }
@@ -123,6 +126,13 @@ final class ModelFetcher {
           "peer " + peer + " sent a manifest hashing to " + sm.digest() + ", asked for " + digest);
     }
     return sm;
+  }
+
+  /** The peer does not hold the model (yet): expected while a model spreads. */
+  static final class PeerLacksModelException extends IOException {
+    PeerLacksModelException(String message) {
+      super(message);
+    }
   }
 
   private <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> h)

@@ -232,6 +232,8 @@ public final class NetworkFeature implements NodeFeature {
         try {
           fetcher.fetch(peer, info.get());
           break;
+        } catch (ModelFetcher.PeerLacksModelException e) {
+          LOG.debug("{}", e.getMessage());
         } catch (IOException | RuntimeException e) {
           LOG.warn("fetching {} from {} failed: {}", d, peer, e.getMessage());
         }
