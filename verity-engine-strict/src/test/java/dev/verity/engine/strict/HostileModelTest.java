@@ -161,7 +161,7 @@ class HostileModelTest {
                       RunOptions.DEFAULT))
           .isInstanceOf(InferenceException.class)
           .hasMessageContaining("'mm'")
-          .hasMessageContaining("16384 bytes");
+          .hasMessageContaining("over the total limit");
     }
   }
 

@@ -7,6 +7,14 @@ public final class MatOps {
   private MatOps() {}
 
   public static Nd matmul(Nd a, Nd b, ExecContext ctx) {
+    return matmul(a, b, null, ctx);
+  }
+
+  /**
+   * MatMul; {@code packedB}, when given, is {@link Gemm#packB} of a 2-D B (same values, panel
+   * layout) and is used by the vector path instead of packing B again.
+   */
+  public static Nd matmul(Nd a, Nd b, float[] packedB, ExecContext ctx) {
     if (a.type != dev.verity.engine.DataType.FLOAT32 || b.type != a.type) {
       throw new RunFailure(ctx.where() + ": MatMul supports float32 only");
     }
@@ -44,7 +52,12 @@ public final class MatOps {
         ia += idx[d] * sa[d];
         ib += idx[d] * sb[d];
       }
-      Gemm.multiply(a.f, ia * m * k, k, b.f, ib * k * n, n, out.f, t * m * n, n, m, n, k, ctx);
+      if (packedB != null && ctx.fast()) {
+        Gemm.multiplyPacked(
+            a.f, ia * m * k, k, packedB, out.f, t * m * n, n, m, n, k, null, 0, ctx);
+      } else {
+        Gemm.multiply(a.f, ia * m * k, k, b.f, ib * k * n, n, out.f, t * m * n, n, m, n, k, ctx);
+      }
       for (int d = batch.length - 1; d >= 0; d--) {
         if (++idx[d] < batch[d]) {
           break;
@@ -89,6 +102,7 @@ public final class MatOps {
       boolean ta,
       boolean tb,
       float[] bT,
+      float[] packedB,
       ExecContext ctx) {
     if (a.rank() != 2 || b.rank() != 2) {
       throw new RunFailure(ctx.where() + ": Gemm needs 2-D A and B");
@@ -107,9 +121,13 @@ public final class MatOps {
               + " do not match");
     }
     float[] am = ta ? transpose2d(a.f, a.shape[0], a.shape[1], ctx) : a.f;
-    float[] bm = tb ? (bT != null ? bT : transpose2d(b.f, b.shape[0], b.shape[1], ctx)) : b.f;
     Nd y = ctx.newFloats(new int[] {m, n});
-    Gemm.multiply(am, 0, k, bm, 0, n, y.f, 0, n, m, n, k, ctx);
+    if (packedB != null && ctx.fast()) {
+      Gemm.multiplyPacked(am, 0, k, packedB, y.f, 0, n, m, n, k, null, 0, ctx);
+    } else {
+      float[] bm = tb ? (bT != null ? bT : transpose2d(b.f, b.shape[0], b.shape[1], ctx)) : b.f;
+      Gemm.multiply(am, 0, k, bm, 0, n, y.f, 0, n, m, n, k, ctx);
+    }
     if (alpha != 1.0f) {
       for (int i = 0; i < y.size; i++) {
         y.f[i] = y.f[i] * alpha;

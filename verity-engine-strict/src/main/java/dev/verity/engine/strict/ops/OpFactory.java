@@ -420,7 +420,7 @@ public final class OpFactory {
             }
             return one(out);
           };
-      case "MatMul" -> (in, ctx) -> one(MatOps.matmul(in[0], in[1], ctx));
+      case "MatMul" -> matmul();
       case "Gemm" -> gemm(at);
       case "Conv" -> {
         long[] k = at.ints("kernel_shape");
@@ -667,28 +667,69 @@ public final class OpFactory {
     return (in, ctx) -> one(value);
   }
 
-  /** Caches B transposed when B is the same constant tensor on every run. */
+  /**
+   * A 2-D right operand prepared once per model when it is the same constant tensor on every run
+   * (identity of the value): transposed for the scalar path, packed into panels for the vector
+   * path. Only values move, so results are unchanged.
+   */
+  private static final class PreparedB {
+    private record Entry(Nd src, boolean transposed, boolean packed, float[] data) {}
+
+    private final java.util.concurrent.atomic.AtomicReference<Entry> cache =
+        new java.util.concurrent.atomic.AtomicReference<>();
+
+    /** B (or Bᵀ when {@code transpose}) in row-major K×N form, or packed when {@code pack}. */
+    float[] get(Nd b, boolean transpose, boolean pack, ExecContext ctx) {
+      Entry e = cache.get();
+      if (e != null && e.src == b && e.transposed == transpose && e.packed == pack) {
+        return e.data;
+      }
+      float[] m = transpose ? MatOps.transpose2d(b.f, b.shape[0], b.shape[1], ctx) : b.f;
+      int k = transpose ? b.shape[1] : b.shape[0];
+      int n = transpose ? b.shape[0] : b.shape[1];
+      float[] data = m;
+      if (pack) {
+        data = ctx.scratch(Gemm.packedSize(k, n), "packed weights");
+        Gemm.packB(m, 0, n, k, n, data, ctx);
+      }
+      cache.set(new Entry(b, transpose, pack, data));
+      return data;
+    }
+  }
+
   private static Kernel gemm(Attrs at) {
     float alpha = at.f("alpha", 1.0f);
     float beta = at.f("beta", 1.0f);
     boolean ta = at.i("transA", 0) == 1;
     boolean tb = at.i("transB", 0) == 1;
-    record Cached(Nd src, float[] t) {}
-    java.util.concurrent.atomic.AtomicReference<Cached> cache =
-        new java.util.concurrent.atomic.AtomicReference<>();
+    PreparedB prepared = new PreparedB();
     return (in, ctx) -> {
+      Nd b = in[1];
       float[] bT = null;
-      if (tb && in[1].rank() == 2) {
-        Cached c = cache.get();
-        if (c != null && c.src == in[1]) {
-          bT = c.t;
+      float[] packed = null;
+      if (b.rank() == 2 && b.type == DataType.FLOAT32) {
+        if (ctx.fast()) {
+          packed = prepared.get(b, tb, true, ctx);
+        } else if (tb) {
+          bT = prepared.get(b, true, false, ctx);
         }
       }
-      if (tb && bT == null && in[1].rank() == 2) {
-        bT = MatOps.transpose2d(in[1].f, in[1].shape[0], in[1].shape[1], ctx);
-        cache.set(new Cached(in[1], bT));
-      }
-      return one(MatOps.gemm(in[0], in[1], opt(in, 2), alpha, beta, ta, tb, bT, ctx));
+      return one(MatOps.gemm(in[0], b, opt(in, 2), alpha, beta, ta, tb, bT, packed, ctx));
+    };
+  }
+
+  private static Kernel matmul() {
+    PreparedB prepared = new PreparedB();
+    return (in, ctx) -> {
+      Nd b = in[1];
+      float[] packed =
+          ctx.fast()
+                  && b.rank() == 2
+                  && b.type == DataType.FLOAT32
+                  && in[0].type == DataType.FLOAT32
+              ? prepared.get(b, false, true, ctx)
+              : null;
+      return one(MatOps.matmul(in[0], b, packed, ctx));
     };
   }
 
