@@ -147,9 +147,14 @@ class OpenAiJavaClientTest {
   }
 
   @Test
-  void models_list_containsTinyStories() {
+  void models_listAndRetrieve_inOpenAiShape() {
     List<String> ids = client.models().list().data().stream().map(Model::id).toList();
     assertThat(ids).contains("tinystories-260k@1");
+    Model one = client.models().retrieve("tinystories-260k@1");
+    assertThat(one.id()).isEqualTo("tinystories-260k@1");
+    assertThat(one.ownedBy()).isEqualTo(TinyStoriesNode.PUBLISHER.verifyingKey().keyId());
+    assertThatThrownBy(() -> client.models().retrieve("tinystories-260k@9"))
+        .isInstanceOf(NotFoundException.class);
   }
 
   @Test

@@ -69,6 +69,17 @@ public final class ModelsApi implements ApiModule {
 
   private Response versions(Request req) {
     String name = req.param("name");
+    int at = name.lastIndexOf('@');
+    if (at > 0) {
+      // name@version is a model id as the list shows it: answer OpenAI's "retrieve model" shape.
+      String id = name;
+      ModelSummary one =
+          store.versions(name.substring(0, at)).stream()
+              .filter(s -> s.version().equals(id.substring(at + 1)))
+              .findFirst()
+              .orElseThrow(() -> ProblemException.notFound("no model '" + id + "' on this node"));
+      return Response.ok(entry(one));
+    }
     List<ModelSummary> v = new ArrayList<>(store.versions(name));
     if (v.isEmpty()) {
       throw ProblemException.notFound("no model named '" + name + "' is published on this node");
@@ -137,31 +148,36 @@ public final class ModelsApi implements ApiModule {
   private Map<String, Object> listBody(List<ModelSummary> summaries) {
     List<Object> data = new ArrayList<>();
     for (ModelSummary s : summaries) {
-      Map<String, Object> e = new LinkedHashMap<>();
-      e.put("id", s.name() + "@" + s.version());
-      e.put("object", "model");
-      e.put("created", s.createdAt().getEpochSecond());
-      e.put("owned_by", s.publisher().keyId());
-      e.put("name", s.name());
-      e.put("version", s.version());
-      e.put("digest", s.digest().toString());
-      e.put("format", s.format().id());
-      e.put("files", s.fileCount());
-      e.put("totalSize", s.totalSize());
-      e.put("publishedAt", s.publishedAt().toString());
-      store
-          .get(s.digest())
-          .ifPresent(
-              m -> {
-                e.put("description", m.manifest().description());
-                e.put("license", m.manifest().license());
-              });
-      data.add(e);
+      data.add(entry(s));
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("object", "list");
     body.put("data", data);
     return body;
+  }
+
+  /** One list entry: OpenAI's model object plus Verity's fields. */
+  private Map<String, Object> entry(ModelSummary s) {
+    Map<String, Object> e = new LinkedHashMap<>();
+    e.put("id", s.name() + "@" + s.version());
+    e.put("object", "model");
+    e.put("created", s.createdAt().getEpochSecond());
+    e.put("owned_by", s.publisher().keyId());
+    e.put("name", s.name());
+    e.put("version", s.version());
+    e.put("digest", s.digest().toString());
+    e.put("format", s.format().id());
+    e.put("files", s.fileCount());
+    e.put("totalSize", s.totalSize());
+    e.put("publishedAt", s.publishedAt().toString());
+    store
+        .get(s.digest())
+        .ifPresent(
+            m -> {
+              e.put("description", m.manifest().description());
+              e.put("license", m.manifest().license());
+            });
+    return e;
   }
 
   /** A manifest as the API shows it: digest, parsed summary, and the signed envelope itself. */
