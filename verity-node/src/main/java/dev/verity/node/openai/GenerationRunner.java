@@ -5,7 +5,6 @@ import dev.verity.llm.FinishReason;
 import dev.verity.llm.Generation;
 import dev.verity.llm.GenerationRequest;
 import dev.verity.llm.LlamaModel;
-import dev.verity.llm.Prompt;
 import dev.verity.llm.TokenListener;
 import java.util.List;
 import java.util.function.Consumer;
@@ -83,9 +82,5 @@ final class GenerationRunner {
       case STOP -> "stop";
       case LENGTH -> "length";
     };
-  }
-
-  static Prompt tokens(List<Integer> ids) {
-    return Prompt.tokens(ids);
   }
 }

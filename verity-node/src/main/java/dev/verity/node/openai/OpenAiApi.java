@@ -17,6 +17,7 @@ import dev.verity.node.http.Router;
 import dev.verity.node.receipt.IssuedReceipt;
 import dev.verity.node.receipt.ReceiptDraft;
 import dev.verity.node.receipt.ReceiptIssuer;
+import dev.verity.receipt.Receipt;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -27,7 +28,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -197,7 +200,7 @@ final class OpenAiApi implements ApiModule {
     return new Job(kind, r, lease, prompt, g, id, System.currentTimeMillis() / 1000);
   }
 
-  private GenerationRunner.Outcome generate(Job job, java.util.function.Consumer<String> emit)
+  private GenerationRunner.Outcome generate(Job job, Consumer<String> emit)
       throws InferenceException, InterruptedException {
     running.acquire();
     try {
@@ -356,11 +359,9 @@ final class OpenAiApi implements ApiModule {
   }
 
   private static String fingerprint(LlamaModel model) {
+    // The engine's pinned configuration, as the receipt's engineConfigDigest commits to it.
     String hex =
-        dev.verity.receipt.Receipt.engineConfigDigest(
-                new java.util.TreeMap<>(model.engineInfo().config()))
-            .toString()
-            .substring("sha256:".length());
+        Receipt.engineConfigDigest(new TreeMap<>(model.engineInfo().config())).value().toHex();
     return "fp_" + hex.substring(0, 12);
   }
 
