@@ -79,6 +79,10 @@ public final class DevnetCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    if (nodeCount < 2 || nodeCount > 9) {
+      throw new dev.verity.cli.CliException(
+          "--nodes must be between 2 and 9 (Anvil funds 10 accounts), got " + nodeCount);
+    }
     Path shared = SharedDir.locate();
     boolean temporary = dataDir == null;
     Path dir = temporary ? Files.createTempDirectory("verity-devnet-") : dataDir;
