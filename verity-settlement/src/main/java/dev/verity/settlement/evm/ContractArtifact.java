@@ -26,7 +26,8 @@ final class ContractArtifact {
 
   record EventDef(String name, String topic0, List<Param> inputs) {}
 
-  static final List<String> ALL = List.of("ModelRegistry", "NodeRegistry", "LogAnchor", "Escrow");
+  static final List<String> ALL =
+      List.of("ModelRegistry", "NodeRegistry", "LogAnchor", "Escrow", "DisputeManager");
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Map<String, ContractArtifact> CACHE = new ConcurrentHashMap<>();

@@ -76,4 +76,23 @@ public final class ContractDeployer {
       return d;
     }
   }
+
+  /**
+   * Deploys DisputeManager for an existing deployment and authorises it as a slasher of
+   * NodeRegistry ({@code owner} must be the registry's owner). The address is not part of the
+   * deployment file format {@value Deployment#FORMAT}; callers keep it next to it.
+   */
+  public static EthAddress deployDisputeManager(
+      String rpcUrl,
+      EvmKey owner,
+      Deployment deployment,
+      dev.verity.settlement.dispute.DisputeParameters params)
+      throws SettlementException {
+    EthAddress address = EvmDisputes.deploy(rpcUrl, deployment, owner, params);
+    LOG.info(
+        "deployed DisputeManager {} on chain {} (slasher of NodeRegistry)",
+        address,
+        deployment.chainId());
+    return address;
+  }
 }

@@ -473,7 +473,7 @@ public final class EvmSettlement implements Settlement {
 
   // ---------------------------------------------------------------- encoding helpers
 
-  private static DynamicStruct receiptStruct(Receipt r) {
+  static DynamicStruct receiptStruct(Receipt r) {
     return new DynamicStruct(
         new Bytes32(r.modelDigest().value().toByteArray()),
         new Utf8String(r.engineId()),
