@@ -85,7 +85,8 @@ final class OpenAiApi implements ApiModule {
       List<Integer> promptTokens,
       GenerationRequest generation,
       String id,
-      long created) {
+      long created,
+      String fingerprint) {
     LlamaModel model() {
       return lease.get().model();
     }
@@ -197,7 +198,8 @@ final class OpenAiApi implements ApiModule {
     byte[] rnd = new byte[12];
     RANDOM.nextBytes(rnd);
     String id = kind.idPrefix + HexFormat.of().formatHex(rnd);
-    return new Job(kind, r, lease, prompt, g, id, System.currentTimeMillis() / 1000);
+    return new Job(
+        kind, r, lease, prompt, g, id, System.currentTimeMillis() / 1000, fingerprint(model));
   }
 
   private GenerationRunner.Outcome generate(Job job, Consumer<String> emit)
@@ -293,7 +295,7 @@ final class OpenAiApi implements ApiModule {
     body.put("object", object);
     body.put("created", job.created());
     body.put("model", job.modelId());
-    body.put("system_fingerprint", fingerprint(job.model()));
+    body.put("system_fingerprint", job.fingerprint());
     return body;
   }
 
@@ -365,12 +367,19 @@ final class OpenAiApi implements ApiModule {
     return "fp_" + hex.substring(0, 12);
   }
 
+  /** One server-sent event, written as one chunk. */
   private static void send(OutputStream out, Map<String, Object> event) throws IOException {
-    out.write("data: ".getBytes(StandardCharsets.UTF_8));
-    out.write(Json.MAPPER.writeValueAsBytes(event));
-    out.write("\n\n".getBytes(StandardCharsets.UTF_8));
+    byte[] json = Json.MAPPER.writeValueAsBytes(event);
+    byte[] frame = new byte[DATA.length + json.length + 2];
+    System.arraycopy(DATA, 0, frame, 0, DATA.length);
+    System.arraycopy(json, 0, frame, DATA.length, json.length);
+    frame[frame.length - 2] = '\n';
+    frame[frame.length - 1] = '\n';
+    out.write(frame);
     out.flush();
   }
+
+  private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
 
   /** An error after the stream started: OpenAI's {@code data: {"error": …}} event, then the end. */
   private static void sendError(OutputStream out, String message, Object error) throws IOException {
