@@ -309,7 +309,8 @@ class ExplorerBrowserTest {
     wait.until(d -> !"pending".equals(status.getAttribute("data-status")));
     assertThat(status.getAttribute("data-status")).as(status.getText()).isEqualTo("verified");
     assertThat(status.getText())
-        .contains("VERIFIED", "Inclusion proof reaches the checkpoint root");
+        .contains("VERIFIED", "Inclusion proof reaches the checkpoint root")
+        .contains("Receipt signature (secp256k1, EIP-712) recovers the node address");
     JsonNode receipt = inf.get("receipt");
     assertThat(field("requestId")).isEqualTo("explorer-test-1");
     assertThat(field("modelDigest")).startsWith(mnist.digest().toString()).endsWith("mnist@7");
@@ -393,7 +394,11 @@ class ExplorerBrowserTest {
                   "outputDigest", d.substring(0, d.length() - 1) + (d.endsWith("0") ? "1" : "0"));
             });
     r = checkBundle(badReceipt);
-    assertThat(r).startsWith("failed").contains("Inclusion proof");
+    assertThat(r)
+        .startsWith("failed")
+        .contains("Receipt signature (secp256k1, EIP-712) recovers the node address")
+        .contains("not by the node")
+        .doesNotContain("Inclusion proof");
 
     Path badCheckpoint =
         bundleFile(
@@ -552,7 +557,7 @@ class ExplorerBrowserTest {
 
   @Test
   @Order(10)
-  void pageVerifier_matchesTheReceiptGoldenVector() throws Exception {
+  void pageVerifier_matchesTheReceiptGoldenVectors_encodingHashingAndSignature() throws Exception {
     Path vectors = Path.of("../verity-receipts/src/test/resources/receipts");
     assumeTrue(Files.isDirectory(vectors), "receipt golden vectors not found next to this module");
     Properties p = new Properties();
@@ -565,12 +570,26 @@ class ExplorerBrowserTest {
         ((JavascriptExecutor) driver)
             .executeAsyncScript(
                 "const done = arguments[arguments.length - 1];"
-                    + "import('/explorer/verify.js').then(async v => {"
-                    + "  const b = v.receiptCanonicalBytes(JSON.parse(arguments[0]));"
-                    + "  done(v.hex(b) + ' ' + v.hex(await v.leafHash(b)));"
+                    + "Promise.all([import('/explorer/verify.js'), import('/explorer/eth.js')])"
+                    + ".then(async ([v, e]) => {"
+                    + "  const r = JSON.parse(arguments[0]);"
+                    + "  const b = v.receiptCanonicalBytes(r);"
+                    + "  done([v.hex(b), v.hex(await v.leafHash(b)),"
+                    + "    v.hex(e.domainSeparator(r.chainId, r.verifyingContract)),"
+                    + "    v.hex(e.structHash(r)), v.hex(e.receiptDigest(r)),"
+                    + "    e.verifyReceiptSignature(r)].join(' '));"
                     + "}).catch(e => done('error ' + e.message));",
                 json);
-    assertThat(out).isEqualTo(p.getProperty("canonical") + " " + p.getProperty("leafHash"));
+    assertThat(out)
+        .isEqualTo(
+            String.join(
+                " ",
+                p.getProperty("canonical"),
+                p.getProperty("leafHash"),
+                p.getProperty("domainSeparator"),
+                p.getProperty("structHash"),
+                p.getProperty("digest"),
+                p.getProperty("node")));
   }
 
   @Test

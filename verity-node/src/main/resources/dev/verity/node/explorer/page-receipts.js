@@ -87,7 +87,7 @@ function showResult(box, result, extra) {
       result.checks.map((c) => h('li', { class: c.ok ? 'pass' : 'fail' }, h('span', { class: 'mark', 'aria-hidden': 'true' }, c.ok ? '✓' : '✗'), h('span', { class: 'visually-hidden' }, c.ok ? 'passed: ' : 'failed: '), h('strong', null, c.name), c.detail ? h('div', { class: 'detail' }, c.detail) : null)),
     ),
     extra || null,
-    h('p', { class: 'muted small' }, 'Not checked in the page: the receipt\u2019s secp256k1 / EIP-712 signature and re-execution. Download the verifier bundle and run `verity verify` for those.'),
+    h('p', { class: 'muted small' }, 'Not checked in the page: witness cosignatures (their keys are not pinned here), the model manifest and re-execution. Download the verifier bundle and run `verity verify --reexecute` for those.'),
   );
 }
 
@@ -202,7 +202,7 @@ function bundleChecker() {
     'section',
     { class: 'card' },
     h('h2', null, 'Check a verifier bundle'),
-    h('p', { id: 'bundle-help', class: 'muted' }, 'Choose a downloaded bundle (verity-inference-bundle/v1 or verity-receipt-bundle/v1). The page re-derives the receipt id, checks the checkpoint signature and the inclusion proof; nothing is uploaded.'),
+    h('p', { id: 'bundle-help', class: 'muted' }, 'Choose a downloaded bundle (verity-inference-bundle/v1 or verity-receipt-bundle/v1). The page re-derives the receipt id, checks the receipt\u2019s signature, the checkpoint signature and the inclusion proof; nothing is uploaded.'),
     h('label', { for: 'bundle-file' }, 'Bundle file '),
     file,
     box,

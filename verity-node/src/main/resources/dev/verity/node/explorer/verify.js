@@ -2,6 +2,8 @@
 // and the receipt's canonical encoding (the log entry), exactly as docs/LOG.md and
 // docs/RECEIPTS.md of verity-receipts describe them. Every check throws on failure.
 
+import { verifyReceiptSignature } from './eth.js';
+
 const te = new TextEncoder();
 
 export class VerificationError extends Error {}
@@ -375,6 +377,9 @@ export async function verifyReceipt(view, logKey, expectedNode) {
       const id = 'sha256:' + hex(await sha256(entry));
       if (view.receiptId !== undefined && id !== view.receiptId) fail(`fields hash to ${id}, receipt id is ${view.receiptId}`);
       return `${entry.length} canonical bytes hash to ${id}`;
+    })) &&
+    (await step('Receipt signature (secp256k1, EIP-712) recovers the node address', async () => {
+      return `signed by ${verifyReceiptSignature(view.receipt)}, low-s, v = 27/28`;
     })) &&
     (await step('Checkpoint is well formed', async () => {
       cp = parseCheckpoint(view.checkpoint);
