@@ -452,6 +452,29 @@ class InferVerifyCliTest {
   }
 
   @Test
+  void logWitness_cosignsThePeer_andTheRefetchedBundleVerifiesWithTheWitnessKey() throws Exception {
+    try (VerityNode witness = VerityNode.start(NodeConfig.ephemeral(tmp.resolve("witness")))) {
+      Cli.Result r = Cli.run("log", "witness", "--peer", url, "--node", witness.url().toString());
+      assertThat(r.exit()).as(r.all()).isZero();
+      assertThat(r.out()).contains("cosigned " + url).contains("cosignature delivered");
+      String wkey = r.out().replaceAll("(?s).*witness key: (\\S+).*", "$1");
+      Cli.Result cp = Cli.run("log", "checkpoint", "--node", url);
+      assertThat(cp.exit()).isZero();
+      assertThat(cp.out()).contains("log key:  " + logKey).contains("— " + wkey.split("\\+")[0]);
+      Path b = tmp.resolve("cosigned.bundle.json");
+      assertThat(
+              Cli.run("receipt", "bundle", "good-1", "--out", b.toString(), "--node", url).exit())
+          .isZero();
+      Cli.Result v = verify(b, "--witness-key", wkey);
+      assertThat(v.exit()).as(v.all()).isZero();
+      assertThat(v.out()).contains("witnesses:          " + wkey.split("\\+")[0]);
+      Cli.Result show = Cli.run("receipt", "show", "good-1", "--node", url);
+      assertThat(show.exit()).isZero();
+      assertThat(show.out()).contains("\"requestId\" : \"good-1\"");
+    }
+  }
+
+  @Test
   void sdk_inferReply_outputsMatchReceipt_andBundleVerifies() throws Exception {
     try (VerityClient c = VerityClient.connect(url)) {
       InferenceReply reply =
