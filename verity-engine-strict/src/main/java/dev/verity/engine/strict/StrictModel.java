@@ -13,6 +13,7 @@ import dev.verity.engine.TensorSpec;
 import dev.verity.engine.strict.onnx.OnnxModel;
 import dev.verity.engine.strict.onnx.OnnxParser;
 import dev.verity.engine.strict.onnx.ProtoException;
+import dev.verity.engine.strict.ops.Epilogue;
 import dev.verity.engine.strict.ops.ExecContext;
 import dev.verity.engine.strict.ops.Kernel;
 import dev.verity.engine.strict.ops.Nd;
@@ -49,6 +50,11 @@ public final class StrictModel implements LoadedModel {
   private final Step[] steps;
   private final int[][] freeAfter;
   private long constantBytes;
+
+  /** A Conv whose next {@code absorbed} steps run inside its tiles; output lands in outValue. */
+  private record Fusion(Epilogue epilogue, int absorbed, int outValue, String label) {}
+
+  private Fusion[] fusions;
 
   private static final java.lang.management.ThreadMXBean CPU =
       java.lang.management.ManagementFactory.getThreadMXBean();
@@ -299,6 +305,11 @@ public final class StrictModel implements LoadedModel {
             stepArr,
             freeAfter);
     m.foldConstants();
+    List<OnnxModel.Node> ordered = new ArrayList<>();
+    for (int i : order) {
+      ordered.add(nodes.get(i));
+    }
+    m.planFusions(ordered);
     for (Nd c : m.constants) {
       if (c != null) {
         m.constantBytes += c.bytes();
@@ -408,6 +419,97 @@ public final class StrictModel implements LoadedModel {
     }
   }
 
+  /**
+   * Finds Conv → BatchNormalization (constant parameters) → Relu and Conv → Relu chains whose
+   * intermediate values have no other reader and are not graph outputs.
+   */
+  private void planFusions(List<OnnxModel.Node> ordered) {
+    fusions = new Fusion[steps.length];
+    int[] readers = new int[valueNames.length];
+    for (Step st : steps) {
+      for (int v : st.in) {
+        if (v >= 0) {
+          readers[v]++;
+        }
+      }
+    }
+    for (int o : outputIds) {
+      readers[o] += 2;
+    }
+    for (int i = 0; i < steps.length; i++) {
+      Step c = steps[i];
+      if (!"Conv".equals(c.opType)
+          || c.folded != null
+          || !(c.kernel instanceof OpFactory.ConvKernel)
+          || c.out.length != 1
+          || c.out[0] < 0) {
+        continue;
+      }
+      int value = c.out[0];
+      int absorbed = 0;
+      float[] scale = null;
+      float[] shift = null;
+      boolean relu = false;
+      String label = "Conv";
+      if (i + 1 < steps.length && readers[value] == 1) {
+        Step n = steps[i + 1];
+        if ("BatchNormalization".equals(n.opType) && bnFusable(n, value)) {
+          OnnxModel.Node node = ordered.get(i + 1);
+          float eps =
+              node.attributes().containsKey("epsilon") ? node.attributes().get("epsilon").f : 1e-5f;
+          Epilogue bn =
+              Epilogue.batchNorm(
+                  constants[n.in[1]],
+                  constants[n.in[2]],
+                  constants[n.in[3]],
+                  constants[n.in[4]],
+                  eps,
+                  false);
+          scale = bn.scale();
+          shift = bn.shift();
+          value = n.out[0];
+          absorbed = 1;
+          label += "+BatchNormalization";
+        }
+      }
+      if (i + absorbed + 1 < steps.length && readers[value] == 1) {
+        Step n = steps[i + absorbed + 1];
+        if ("Relu".equals(n.opType)
+            && n.in.length == 1
+            && n.in[0] == value
+            && n.out.length == 1
+            && n.out[0] >= 0) {
+          value = n.out[0];
+          absorbed++;
+          relu = true;
+          label += "+Relu";
+        }
+      }
+      if (absorbed > 0) {
+        fusions[i] = new Fusion(new Epilogue(scale, shift, relu), absorbed, value, label);
+      }
+    }
+  }
+
+  private boolean bnFusable(Step n, int input) {
+    if (n.in.length != 5 || n.in[0] != input || n.out.length != 1 || n.out[0] < 0) {
+      return false;
+    }
+    for (int j = 1; j < 5; j++) {
+      Nd p = n.in[j] < 0 ? null : constants[n.in[j]];
+      if (p == null || p.type != DataType.FLOAT32) {
+        return false;
+      }
+    }
+    int c = constants[n.in[1]].size;
+    for (int j = 2; j < 5; j++) {
+      if (constants[n.in[j]].size != c) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private ExecContext newContext() {
     return new ExecContext(
         limits,
@@ -478,11 +580,33 @@ public final class StrictModel implements LoadedModel {
     StrictTrace.Builder trace = options.commitTrace() ? new StrictTrace.Builder() : null;
     Step current = null;
     try {
-      for (Step s : steps) {
+      for (int si = 0; si < steps.length; si++) {
+        Step s = steps[si];
         current = s;
         ctx.at(label(s));
         ctx.checkDeadline();
+        Fusion fusion = trace == null ? fusions[si] : null;
         Nd[] out;
+        if (fusion != null) {
+          // Conv with its BatchNormalization/Relu successors applied per tile (same bits); the
+          // intermediate values are never materialised, so this runs only without a trace.
+          Nd[] in = new Nd[s.in.length];
+          for (int j = 0; j < in.length; j++) {
+            in[j] = s.in[j] < 0 ? null : values[s.in[j]];
+          }
+          long t0 = PROFILE != null ? CPU.getCurrentThreadCpuTime() : 0;
+          Nd y = ((OpFactory.ConvKernel) s.kernel).runWithEpilogue(in, fusion.epilogue, ctx)[0];
+          if (PROFILE != null) {
+            PROFILE.merge(fusion.label, CPU.getCurrentThreadCpuTime() - t0, Long::sum);
+          }
+          values[fusion.outValue] = y;
+          ctx.addLive(y.bytes());
+          for (int k = si; k <= si + fusion.absorbed; k++) {
+            free(values, freeAfter[k], ctx);
+          }
+          si += fusion.absorbed;
+          continue;
+        }
         if (s.folded != null) {
           out = s.folded;
         } else {
@@ -526,16 +650,7 @@ public final class StrictModel implements LoadedModel {
           }
         }
         if (trace == null) {
-          for (int v : freeAfter[s.index]) {
-            Nd dead = values[v];
-            if (dead != null) {
-              ctx.addLive(-dead.bytes());
-              values[v] = null;
-              if (dead.f != null && !shared(values, dead.f)) {
-                ctx.recycle(dead.f);
-              }
-            }
-          }
+          free(values, freeAfter[s.index], ctx);
         }
       }
     } catch (RunFailure e) {
@@ -559,6 +674,19 @@ public final class StrictModel implements LoadedModel {
       result.put(outputs.get(j).name(), v.toTensor());
     }
     return new InferenceResult(result, Optional.ofNullable(trace == null ? null : trace.build()));
+  }
+
+  private static void free(Nd[] values, int[] dead, ExecContext ctx) {
+    for (int v : dead) {
+      Nd d = values[v];
+      if (d != null) {
+        ctx.addLive(-d.bytes());
+        values[v] = null;
+        if (d.f != null && !shared(values, d.f)) {
+          ctx.recycle(d.f);
+        }
+      }
+    }
   }
 
   /** Whether a live value still uses {@code array} (reshape-like operators share arrays). */

@@ -108,6 +108,25 @@ public final class Conv {
       String autoPad,
       int group,
       ExecContext ctx) {
+    return conv(x, w, b, kShape, strides, pads, dil, autoPad, group, null, ctx);
+  }
+
+  /**
+   * Conv whose vector path may apply a fused {@link Epilogue} (channel index = output channel); the
+   * scalar path applies it as a separate pass with the same per-element operations.
+   */
+  public static Nd conv(
+      Nd x,
+      Nd w,
+      Nd b,
+      long[] kShape,
+      long[] strides,
+      long[] pads,
+      long[] dil,
+      String autoPad,
+      int group,
+      Epilogue ep,
+      ExecContext ctx) {
     if (x.rank() < 3 || x.rank() > 4) {
       throw new RunFailure(
           ctx.where() + ": Conv supports 1-D and 2-D inputs, got rank " + x.rank());
@@ -216,7 +235,8 @@ public final class Conv {
                       width,
                       b == null ? null : b.f,
                       biasOff + r0,
-                      tmp);
+                      tmp,
+                      ep);
                 }
               });
         }
@@ -264,6 +284,11 @@ public final class Conv {
             y.f[off + p] = y.f[off + p] + bias;
           }
         }
+      }
+    }
+    if (ep != null) {
+      for (int b0 = 0; b0 < n; b0++) {
+        ep.apply(y.f, b0 * m * np, np, m, np, 0);
       }
     }
     return y;

@@ -184,6 +184,26 @@ public final class Gemm {
       float[] bias,
       int biasOff,
       float[] tmp) {
+    panelTimes(a, aOff, lda, bp, pb, k, c, cCol, ldc, m, w, bias, biasOff, tmp, null);
+  }
+
+  /** As above, then {@code ep} on each finished 4-row tile while it is in cache. */
+  public static void panelTimes(
+      float[] a,
+      int aOff,
+      int lda,
+      float[] bp,
+      int pb,
+      int k,
+      float[] c,
+      int cCol,
+      int ldc,
+      int m,
+      int w,
+      float[] bias,
+      int biasOff,
+      float[] tmp,
+      Epilogue ep) {
     int i = 0;
     for (; i + 4 <= m; i += 4) {
       if (w == NR) {
@@ -192,6 +212,9 @@ public final class Gemm {
         panel4(a, aOff + i * lda, lda, bp, pb, k, tmp, 0, NR, bias, biasOff + i);
         copyOut(tmp, 4, w, c, cCol + i * ldc, ldc);
       }
+      if (ep != null) {
+        ep.apply(c, cCol + i * ldc, ldc, 4, w, biasOff + i);
+      }
     }
     for (; i < m; i++) {
       if (w == NR) {
@@ -199,6 +222,9 @@ public final class Gemm {
       } else {
         panel1(a, aOff + i * lda, bp, pb, k, tmp, 0, bias, biasOff + i);
         copyOut(tmp, 1, w, c, cCol + i * ldc, ldc);
+      }
+      if (ep != null) {
+        ep.apply(c, cCol + i * ldc, ldc, 1, w, biasOff + i);
       }
     }
   }

@@ -120,6 +120,11 @@ public final class OpFactory {
 
   private OpFactory() {}
 
+  /** A Conv kernel that can also apply a fused element-wise {@link Epilogue}. */
+  public interface ConvKernel extends Kernel {
+    Nd[] runWithEpilogue(Nd[] in, Epilogue ep, ExecContext ctx);
+  }
+
   /** How many leading inputs an operator cannot do without (checked at load). */
   public static int requiredInputs(String op, long opset) {
     return switch (op) {
@@ -429,8 +434,17 @@ public final class OpFactory {
         long[] d = at.ints("dilations");
         String autoPad = at.s("auto_pad", "NOTSET");
         int group = at.iInt("group", 1);
-        yield (in, ctx) ->
-            one(Conv.conv(in[0], in[1], opt(in, 2), k, s, p, d, autoPad, group, ctx));
+        yield new ConvKernel() {
+          @Override
+          public Nd[] run(Nd[] in, ExecContext ctx) {
+            return runWithEpilogue(in, null, ctx);
+          }
+
+          @Override
+          public Nd[] runWithEpilogue(Nd[] in, Epilogue ep, ExecContext ctx) {
+            return one(Conv.conv(in[0], in[1], opt(in, 2), k, s, p, d, autoPad, group, ep, ctx));
+          }
+        };
       }
       case "ConvTranspose" -> {
         long[] s = at.ints("strides");
