@@ -75,25 +75,23 @@ public final class DisputeGame<L> {
     }
     long leaf = b.disputedLeaf();
     LOG.debug("bisection pinned leaf {} of {} after {} rounds", leaf, n, b.round());
-    SingleStepReferee.AgreedLeaves<L> agreed = agreed(provider, challenger, leaf);
-    String pWhy = check(referee, leaf, provider, agreed);
-    String cWhy = check(referee, leaf, challenger, agreed);
+    String pWhy = check(referee, leaf, provider, agreed(provider, leaf));
+    String cWhy = check(referee, leaf, challenger, agreed(challenger, leaf));
     return judged(leaf, b.round(), pWhy, cWhy);
   }
 
   private DisputeOutcome judgeOutput(
       BisectionParty<L> provider, BisectionParty<L> challenger, Digest pOut, Digest cOut) {
     long n = provider.leafCount();
-    SingleStepReferee.AgreedLeaves<L> agreed = agreed(provider, challenger, n);
     String pWhy = null;
     String cWhy = null;
     try {
-      referee.checkOutput(provider.root(), n, pOut, agreed);
+      referee.checkOutput(provider.root(), n, pOut, agreed(provider, n));
     } catch (StepMismatchException e) {
       pWhy = e.getMessage();
     }
     try {
-      referee.checkOutput(challenger.root(), n, cOut, agreed);
+      referee.checkOutput(challenger.root(), n, cOut, agreed(challenger, n));
     } catch (StepMismatchException e) {
       cWhy = e.getMessage();
     }
@@ -134,31 +132,22 @@ public final class DisputeGame<L> {
   }
 
   /**
-   * Leaves before {@code bound} from whichever party opens them with a valid proof; the referee
-   * verifies each opening against that party's root (they are equal leaves in both trees).
+   * Leaves before {@code bound}, opened by {@code party} itself and verified under its own root.
+   * They equal the other party's leaves (bisection agreed on every leaf before the pinned one), and
+   * each party must supply its own evidence: one that withholds an input fails its own check.
    */
-  private SingleStepReferee.AgreedLeaves<L> agreed(
-      BisectionParty<L> provider, BisectionParty<L> challenger, long bound) {
+  private SingleStepReferee.AgreedLeaves<L> agreed(BisectionParty<L> party, long bound) {
     return index -> {
       if (index < 0 || index >= bound) {
         throw new StepMismatchException(
             "leaf " + index + " is not before the disputed leaf " + bound + ", so not agreed");
       }
-      StepMismatchException last = null;
-      for (BisectionParty<L> p : java.util.List.of(provider, challenger)) {
-        Optional<L> o = p.open(index);
-        if (o.isEmpty()) {
-          continue;
-        }
-        try {
-          referee.verifyOpening(index, p.root(), p.leafCount(), o.get());
-          return o.get();
-        } catch (StepMismatchException e) {
-          last = e;
-        }
+      Optional<L> o = party.open(index);
+      if (o.isEmpty()) {
+        throw new StepMismatchException("withheld agreed leaf " + index);
       }
-      throw new StepMismatchException(
-          "neither party opens agreed leaf " + index + " with a valid proof", last);
+      referee.verifyOpening(index, party.root(), party.leafCount(), o.get());
+      return o.get();
     };
   }
 }
