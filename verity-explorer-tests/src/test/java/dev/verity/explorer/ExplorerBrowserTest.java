@@ -264,6 +264,12 @@ class ExplorerBrowserTest {
     waitFor(By.cssSelector("tr[data-model='mnist-relabelled@1'] a.model-link")).click();
     waitFor(By.id("files-table"));
     assertThat(text(By.tagName("h1"))).contains("mnist-relabelled@1");
+    WebElement manifestStatus = waitFor(By.id("manifest-status"));
+    wait.until(d -> !"pending".equals(manifestStatus.getAttribute("data-status")));
+    assertThat(manifestStatus.getAttribute("data-status"))
+        .as(manifestStatus.getText())
+        .isEqualTo("verified");
+    assertThat(manifestStatus.getText()).contains("signed by " + publisher.verifyingKey().keyId());
     assertThat(field("digest")).isEqualTo(mnistDerived.digest().toString());
     assertThat(field("publisherKeyId")).isEqualTo(publisher.verifyingKey().keyId());
     assertThat(field("license")).isEqualTo("MIT");
@@ -594,6 +600,39 @@ class ExplorerBrowserTest {
 
   @Test
   @Order(11)
+  void pageManifestCheck_rejectsAChangedFieldPayloadOrSignature() throws Exception {
+    open("#/models");
+    String view = Fixture.getJson(node.url(), "/v1/manifests/" + mnistDerived.digest()).toString();
+    Object out =
+        ((JavascriptExecutor) driver)
+            .executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                    + "import('/explorer/verify.js').then(async v => {"
+                    + "  const fresh = () => JSON.parse(arguments[0]);"
+                    + "  const verdict = async (m) => {"
+                    + "    const r = await v.verifyManifest(m);"
+                    + "    return r.ok ? 'ok' : r.checks.find(c => !c.ok).name; };"
+                    + "  const genuine = await verdict(fresh());"
+                    + "  const license = fresh(); license.manifest.license = 'Proprietary';"
+                    + "  const size = fresh(); size.manifest.files[0].size += 1;"
+                    + "  const sig = fresh(); const s = sig.envelope.signatures[0].sig;"
+                    + "  sig.envelope.signatures[0].sig = (s[0] === 'A' ? 'B' : 'A') + s.slice(1);"
+                    + "  const payload = fresh(); payload.digest = 'sha256:' + '0'.repeat(64);"
+                    + "  done([genuine, await verdict(license), await verdict(size),"
+                    + "    await verdict(sig), await verdict(payload)].join('|'));"
+                    + "}).catch(e => done('error ' + e.message));",
+                view);
+    assertThat(String.valueOf(out).split("\\|"))
+        .containsExactly(
+            "ok",
+            "Shown fields are the signed ones",
+            "Shown fields are the signed ones",
+            "Publisher signature verifies (Ed25519, DSSE)",
+            "Digest is SHA-256 of the signed statement");
+  }
+
+  @Test
+  @Order(12)
   void everyPage_hasOneHeading_labelledControls_andMarksTheCurrentSection() {
     String audit =
         "const out = [];"
@@ -633,7 +672,7 @@ class ExplorerBrowserTest {
   }
 
   @Test
-  @Order(12)
+  @Order(13)
   void noPageBrokeTheContentSecurityPolicyOrThrew() {
     List<String> bad = new ArrayList<>();
     for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {

@@ -1,6 +1,7 @@
 // Models: the list with search, and one manifest with its files, publisher, lineage and nodes.
 import { h, s, replace, fmtBytes, fmtTime, shortDigest, fields, code, table, unavailable } from './dom.js';
 import { api } from './api.js';
+import { verifyManifest } from './verify.js';
 
 export async function render(view, ctx) {
   if (ctx.args.length > 0) return renderManifest(view, ctx, ctx.args[0]);
@@ -64,6 +65,7 @@ async function renderManifest(view, ctx, digest) {
   const man = m.manifest;
   const versions = await api.versions(man.name);
   const env = m.envelope || {};
+  const sigBox = h('div', { class: 'status pending', id: 'manifest-status', role: 'status', dataset: { status: 'pending' } }, 'Checking…');
   replace(
     view,
     h('p', { class: 'crumbs' }, h('a', { href: '#/models' }, 'Models'), ' / ', man.name),
@@ -73,6 +75,7 @@ async function renderManifest(view, ctx, digest) {
       'section',
       { class: 'card' },
       h('h2', null, 'Manifest'),
+      sigBox,
       fields([
         ['Manifest digest', code(m.digest, 'digest'), 'digest'],
         ['Publisher key id', code(man.publisherKeyId), 'publisherKeyId'],
@@ -123,6 +126,17 @@ async function renderManifest(view, ctx, digest) {
           ),
         )
       : null,
+  );
+  showManifestResult(sigBox, await verifyManifest(m));
+}
+
+function showManifestResult(box, result) {
+  box.className = `status ${result.ok ? 'ok' : 'bad'}`;
+  box.dataset.status = result.ok ? 'verified' : 'failed';
+  replace(
+    box,
+    h('p', { class: 'verdict' }, h('strong', { class: 'verdict-word' }, result.ok ? 'verified' : 'failed'), result.ok ? ' — publisher signature and digest checked in this page' : ' — do not trust this manifest'),
+    h('ol', { class: 'checks' }, result.checks.map((c) => h('li', { class: c.ok ? 'pass' : 'fail' }, h('span', { class: 'mark', 'aria-hidden': 'true' }, c.ok ? '✓' : '✗'), h('span', { class: 'visually-hidden' }, c.ok ? 'passed: ' : 'failed: '), h('strong', null, c.name), c.detail ? h('div', { class: 'detail' }, c.detail) : null))),
   );
 }
 

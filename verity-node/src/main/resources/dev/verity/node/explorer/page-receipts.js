@@ -87,7 +87,7 @@ function showResult(box, result, extra) {
       result.checks.map((c) => h('li', { class: c.ok ? 'pass' : 'fail' }, h('span', { class: 'mark', 'aria-hidden': 'true' }, c.ok ? '✓' : '✗'), h('span', { class: 'visually-hidden' }, c.ok ? 'passed: ' : 'failed: '), h('strong', null, c.name), c.detail ? h('div', { class: 'detail' }, c.detail) : null)),
     ),
     extra || null,
-    h('p', { class: 'muted small' }, 'Not checked in the page: witness cosignatures (their keys are not pinned here), the model manifest and re-execution. Download the verifier bundle and run `verity verify --reexecute` for those.'),
+    h('p', { class: 'muted small' }, 'Not checked here: witness cosignatures (their keys are not pinned in the page) and re-execution. The model\u2019s manifest is checked on its own page. Download the verifier bundle and run `verity verify --reexecute` for re-execution.'),
   );
 }
 

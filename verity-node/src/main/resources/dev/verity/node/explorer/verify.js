@@ -403,3 +403,74 @@ export async function verifyReceipt(view, logKey, expectedNode) {
     }));
   return { ok, checks, cosignatures: cp ? cosignatures(view.checkpoint, cp.origin) : [] };
 }
+
+// ---- Model manifests: DSSE envelope holding an in-toto statement (verity-hub) ----
+
+function b64any(s) {
+  // DSSE allows URL-safe base64 and missing padding.
+  let t = String(s).replace(/-/g, '+').replace(/_/g, '/');
+  while (t.length % 4) t += '=';
+  return b64decode(t);
+}
+
+/** DSSE v1 pre-authentication encoding: "DSSEv1 LEN(type) type LEN(body) body". */
+export function pae(type, body) {
+  const t = te.encode(type);
+  return concat(te.encode(`DSSEv1 ${t.length} `), t, te.encode(` ${body.length} `), body);
+}
+
+/**
+ * Verifies a manifest as the node serves it ({digest, manifest, envelope}): the digest is SHA-256
+ * of the signed payload, the publisher's Ed25519 signature covers it (DSSE PAE), and every field
+ * the page shows equals the signed statement. Returns the checks, like verifyReceipt.
+ */
+export async function verifyManifest(view) {
+  const checks = [];
+  const step = async (name, fn) => {
+    try {
+      checks.push({ name, ok: true, detail: (await fn()) || '' });
+      return true;
+    } catch (e) {
+      checks.push({ name, ok: false, detail: e.message || String(e) });
+      return false;
+    }
+  };
+  let payload;
+  let st;
+  const env = view.envelope || {};
+  const ok =
+    (await step('Digest is SHA-256 of the signed statement', async () => {
+      payload = b64any(env.payload);
+      const d = 'sha256:' + hex(await sha256(payload));
+      if (d !== view.digest) fail(`payload hashes to ${d}, not ${view.digest}`);
+      return `${payload.length} bytes hash to ${d}`;
+    })) &&
+    (await step('Publisher signature verifies (Ed25519, DSSE)', async () => {
+      st = JSON.parse(new TextDecoder().decode(payload));
+      const pub = /^ed25519:([A-Za-z0-9+/=]+)$/.exec(String(st.predicate && st.predicate.publisher));
+      if (!pub) fail('statement has no ed25519 publisher key');
+      const raw = b64decode(pub[1]);
+      if (raw.length !== 32) fail('publisher key is not 32 bytes');
+      const keyId = 'ed25519:' + hex(await sha256(raw)).slice(0, 16);
+      const sigs = (env.signatures || []).filter((x) => x.keyid === keyId);
+      if (sigs.length === 0) fail(`no signature by the publisher key ${keyId}`);
+      const msg = pae(String(env.payloadType), payload);
+      for (const x of sigs) {
+        if (!(await ed25519Verify(raw, b64any(x.sig), msg))) fail(`signature by ${keyId} does not verify`);
+      }
+      return `signed by ${keyId}`;
+    })) &&
+    (await step('Shown fields are the signed ones', async () => {
+      const p = st.predicate;
+      const m = view.manifest;
+      for (const k of ['name', 'version', 'format', 'license', 'source', 'createdAt', 'publisher']) {
+        if ((p[k] ?? '') !== (m[k] ?? '')) fail(`${k} shown as "${m[k]}" but signed as "${p[k]}"`);
+      }
+      if ((p.parent ?? null) !== (m.parent ?? null)) fail('parent differs from the signed one');
+      const a = JSON.stringify(p.files.map((f) => [f.path, f.size, f.digest]));
+      const b = JSON.stringify(m.files.map((f) => [f.path, f.size, f.digest]));
+      if (a !== b) fail('file list differs from the signed one');
+      return `${m.files.length} file(s), name, version, license, source, parent and publisher match`;
+    }));
+  return { ok, checks };
+}
