@@ -86,6 +86,31 @@ class ChatCliTest {
   }
 
   @Test
+  void chat_printedSeed_reproducesTheSampledAnswer() {
+    String url = node.url().toString();
+    Cli.Result first =
+        Cli.run("chat", "-m", "tinystories-260k", PROMPT, "--max-tokens", "30", "--node", url);
+    assertThat(first.exit()).as(first.err()).isZero();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("seed (-?\\d+),").matcher(first.err());
+    assertThat(m.find()).as(first.err()).isTrue();
+    Cli.Result again =
+        Cli.run(
+            "chat",
+            "-m",
+            "tinystories-260k",
+            PROMPT,
+            "--max-tokens",
+            "30",
+            "--seed",
+            m.group(1),
+            "--node",
+            url);
+    assertThat(again.exit()).as(again.err()).isZero();
+    assertThat(again.out()).isEqualTo(first.out());
+  }
+
+  @Test
   void chat_overContextLength_exitsNonZeroNamingTheLimit() {
     Cli.Result r =
         Cli.run(

@@ -97,13 +97,14 @@ public final class ChatCommand implements Callable<Integer> {
     out.flush();
     var receipt = c.receipt().receipt().receipt();
     err.printf(
-        "receipt %s  log index %d  (%s, %d prompt + %d generated tokens, seed %s, finish %s)%n",
+        "receipt %s  log index %d  (%s, %d prompt + %d generated tokens, seed %d, finish %s)%n",
         c.receiptId(),
         c.logIndex(),
         c.model(),
         c.promptTokens().size(),
         c.completionTokens().size(),
-        Long.toUnsignedString(receipt.seed()),
+        // As the API's "seed" (signed 64-bit): pass it to --seed to reproduce the answer.
+        receipt.seed(),
         c.finishReason());
     err.printf(
         "  node %s  trace root %s  request %s%n", receipt.node(), receipt.traceRoot(), c.id());
