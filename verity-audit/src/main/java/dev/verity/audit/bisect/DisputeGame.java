@@ -75,12 +75,23 @@ public final class DisputeGame<L> {
     }
     long leaf = b.disputedLeaf();
     LOG.debug("bisection pinned leaf {} of {} after {} rounds", leaf, n, b.round());
-    String pWhy = check(referee, leaf, provider, agreed(provider, leaf));
-    String cWhy = check(referee, leaf, challenger, agreed(challenger, leaf));
-    return judged(leaf, b.round(), pWhy, cWhy);
+    return judgeStep(leaf, b.round(), provider, challenger);
   }
 
-  private DisputeOutcome judgeOutput(
+  /**
+   * The referee's part alone, for a step pinned elsewhere (on-chain): re-executes leaf {@code leaf}
+   * from each party's own openings ({@code leaf = leafCount} is the output step and needs the two
+   * output digests from {@link #judgeOutput}).
+   */
+  public DisputeOutcome.Judged judgeStep(
+      long leaf, int rounds, BisectionParty<L> provider, BisectionParty<L> challenger) {
+    String pWhy = check(referee, leaf, provider, agreed(provider, leaf));
+    String cWhy = check(referee, leaf, challenger, agreed(challenger, leaf));
+    return judged(leaf, rounds, pWhy, cWhy);
+  }
+
+  /** The output step: both traces are equal and the two output digests differ. */
+  public DisputeOutcome.Judged judgeOutput(
       BisectionParty<L> provider, BisectionParty<L> challenger, Digest pOut, Digest cOut) {
     long n = provider.leafCount();
     String pWhy = null;
@@ -98,7 +109,7 @@ public final class DisputeGame<L> {
     return judged(n, 0, pWhy, cWhy);
   }
 
-  private static DisputeOutcome judged(long leaf, int rounds, String pWhy, String cWhy) {
+  private static DisputeOutcome.Judged judged(long leaf, int rounds, String pWhy, String cWhy) {
     if (pWhy == null && cWhy == null) {
       throw new IllegalStateException(
           "the referee accepts two different commitments for leaf " + leaf);

@@ -9,6 +9,9 @@ import dev.verity.core.Digest;
  * @param <L> the engine's leaf opening type
  */
 public interface SingleStepReferee<L> {
+  /** The RFC 9162 leaf hash of an opening ({@code SHA-256(0x00 || leaf bytes)}). */
+  Digest leafHash(L leaf);
+
   /** Throws unless {@code leaf} is leaf {@code index} of the tree with {@code root}. */
   void verifyOpening(long index, Digest root, long leafCount, L leaf) throws StepMismatchException;
 

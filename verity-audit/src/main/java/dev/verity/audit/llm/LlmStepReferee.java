@@ -52,6 +52,11 @@ public final class LlmStepReferee implements SingleStepReferee<ProvenLeaf> {
   }
 
   @Override
+  public Digest leafHash(ProvenLeaf leaf) {
+    return leaf.leaf().leafHash();
+  }
+
+  @Override
   public void verifyOpening(long index, Digest root, long leafCount, ProvenLeaf leaf)
       throws StepMismatchException {
     if (leaf.proof().leafIndex() != index) {

@@ -78,6 +78,11 @@ public final class StrictStepReferee implements SingleStepReferee<TraceOpening> 
   }
 
   @Override
+  public Digest leafHash(TraceOpening leaf) {
+    return dev.verity.engine.TraceMerkle.leafHash(leaf.leafBytes().toByteArray());
+  }
+
+  @Override
   public void verifyOpening(long index, Digest root, long leafCount, TraceOpening leaf)
       throws StepMismatchException {
     if (leaf.leafIndex() != index) {
