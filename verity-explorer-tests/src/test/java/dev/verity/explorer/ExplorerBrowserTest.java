@@ -285,6 +285,8 @@ class ExplorerBrowserTest {
     assertThat(graph.findElements(By.cssSelector("rect.node"))).hasSize(2);
     assertThat(graph.getText()).contains("mnist-relabelled@1", "mnist@7");
     assertThat(text(By.id("lineage-status"))).contains("Complete: 2 manifests");
+    wait.until(
+        d -> "verified".equals(d.findElement(By.id("lineage-check")).getAttribute("data-status")));
     String servedBy = text(By.id("served-by"));
     assertThat(servedBy).contains(Fixture.getJson(node.url(), "/v1/node").get("address").asText());
     fullScreenshot("manifest");

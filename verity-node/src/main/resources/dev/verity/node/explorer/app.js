@@ -36,6 +36,11 @@ class PageContext {
   every(ms, fn) {
     const tick = async () => {
       if (!this.alive) return;
+      // A background tab does not poll the node; it catches up when shown again.
+      if (document.hidden) {
+        this.timers.push(setTimeout(tick, ms));
+        return;
+      }
       try {
         await fn();
         markLive(true);

@@ -68,6 +68,10 @@ async function poll() {
 
 export function startLogWatch(ms = 2000) {
   const tick = async () => {
+    if (document.hidden) {
+      setTimeout(tick, ms);
+      return;
+    }
     try {
       await poll();
     } catch (e) {

@@ -128,6 +128,32 @@ async function renderManifest(view, ctx, digest) {
       : null,
   );
   showManifestResult(sigBox, await verifyManifest(m));
+  if (lin) await checkLineage(lin, m.digest);
+}
+
+/** Every manifest in the chain verifies, and each names the next as its parent. */
+async function checkLineage(lin, digest) {
+  const el = document.getElementById('lineage-check');
+  if (!el) return;
+  const chain = lin.lineage || [];
+  let problem = null;
+  let expected = digest;
+  for (const v of chain) {
+    if (v.digest !== expected) {
+      problem = `expected ${expected}, the node sent ${v.digest}`;
+      break;
+    }
+    const r = await verifyManifest(v);
+    if (!r.ok) {
+      const f = r.checks.find((c) => !c.ok);
+      problem = `${v.manifest.name}@${v.manifest.version}: ${f.name}: ${f.detail}`;
+      break;
+    }
+    expected = v.manifest.parent || null;
+  }
+  el.dataset.status = problem ? 'failed' : 'verified';
+  el.className = problem ? 'error' : 'ok-text';
+  el.textContent = problem ? `Lineage check failed: ${problem}` : `Every manifest in the chain verified in the page, each naming the next as its parent.`;
 }
 
 function showManifestResult(box, result) {
@@ -177,6 +203,7 @@ function lineageView(lin, digest) {
     { class: 'lineage' },
     g,
     h('details', null, h('summary', null, 'As a list (root first)'), h('div', { id: 'lineage-list' }, list)),
+    h('p', { id: 'lineage-check', dataset: { status: 'pending' } }, 'Checking the chain…'),
     h('p', { class: 'muted', id: 'lineage-status' }, lin.complete ? `Complete: ${chain.length} manifest${chain.length === 1 ? '' : 's'} back to a root model.` : 'Incomplete: an ancestor is not stored on this node.'),
   );
 }
