@@ -318,7 +318,10 @@ class ExplorerBrowserTest {
     assertThat(status.getAttribute("data-status")).as(status.getText()).isEqualTo("verified");
     assertThat(status.getText())
         .contains("VERIFIED", "Inclusion proof reaches the checkpoint root")
-        .contains("Receipt signature (secp256k1, EIP-712) recovers the node address");
+        .contains("Receipt signature (secp256k1, EIP-712) recovers the node address")
+        .contains("Inputs hash to the receipt\u2019s input digest", "Input3")
+        .contains("Outputs hash to the receipt\u2019s output digest")
+        .contains("Model manifest is the one the receipt names, signed by its publisher");
     JsonNode receipt = inf.get("receipt");
     assertThat(field("requestId")).isEqualTo("explorer-test-1");
     assertThat(field("modelDigest")).startsWith(mnist.digest().toString()).endsWith("mnist@7");
@@ -352,8 +355,14 @@ class ExplorerBrowserTest {
   }
 
   Path bundleFile(String name, java.util.function.Consumer<ObjectNode> tamper) throws Exception {
+    return wholeBundleFile(name, b -> tamper.accept((ObjectNode) b.get("receiptBundle")));
+  }
+
+  /** The node's verifier bundle for explorer-test-0, changed by {@code tamper}, in a file. */
+  Path wholeBundleFile(String name, java.util.function.Consumer<ObjectNode> tamper)
+      throws Exception {
     ObjectNode b = (ObjectNode) Fixture.getJson(node.url(), "/v1/receipts/explorer-test-0/bundle");
-    tamper.accept((ObjectNode) b.get("receiptBundle"));
+    tamper.accept(b);
     Path f = work.resolve(name + ".bundle.json");
     Files.writeString(f, Fixture.JSON.writeValueAsString(b), StandardCharsets.UTF_8);
     return f;
@@ -376,7 +385,25 @@ class ExplorerBrowserTest {
   @Test
   @Order(4)
   void bundleCheck_genuineVerifies_tamperedProofAndReceiptFail() throws Exception {
-    assertThat(checkBundle(bundleFile("genuine", b -> {}))).startsWith("verified");
+    assertThat(checkBundle(bundleFile("genuine", b -> {})))
+        .startsWith("verified")
+        .contains("Inputs hash to the receipt\u2019s input digest")
+        .contains("Outputs hash to the receipt\u2019s output digest")
+        .contains("Model manifest is the one the receipt names, signed by its publisher");
+
+    // The node's answer changed after the fact: one output byte differs from what was signed.
+    Path badOutputs =
+        wholeBundleFile(
+            "tampered-outputs",
+            b -> {
+              ObjectNode t = (ObjectNode) b.get("outputs").elements().next();
+              byte[] data = Base64.getDecoder().decode(t.get("data").asText());
+              data[0] ^= 0x01;
+              t.put("data", Base64.getEncoder().encodeToString(data));
+            });
+    assertThat(checkBundle(badOutputs))
+        .startsWith("failed")
+        .contains("Outputs hash to the receipt\u2019s output digest", "receipt says");
 
     Path badProof =
         bundleFile(

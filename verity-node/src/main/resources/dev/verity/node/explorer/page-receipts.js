@@ -1,6 +1,6 @@
 // Receipts: look one up, list the newest from the log, verify one in the page, check a bundle.
 import { h, replace, fmtTime, shortDigest, fields, code, table, unavailable, errorBox, witnessTable } from './dom.js';
-import { api } from './api.js';
+import { api, jsonOrNull } from './api.js';
 import { verifyReceipt, parseCheckpoint, verifyConsistency, b64decode, cosignatures } from './verify.js';
 import { recentReceipts } from './logentries.js';
 import { logState, whenLogReady } from './logwatch.js';
@@ -105,7 +105,10 @@ async function renderReceipt(view, ctx, id) {
     box.className = 'status pending';
     box.dataset.status = 'pending';
     replace(box, 'Checking…');
-    const result = await verifyReceipt(r, node.logKey, node.address);
+    // The verifier bundle adds what the node kept: inputs, outputs and the model manifest.
+    const bundle = await jsonOrNull(api.bundleUrl(r.requestId)).catch(() => null);
+    const extras = bundle ? { inputs: bundle.inputs, outputs: bundle.outputs, manifest: bundle.manifest } : {};
+    const result = await verifyReceipt(r, node.logKey, node.address, extras);
     showResult(box, result);
   };
   const reverify = h('button', { type: 'button', id: 'reverify', onclick: () => run() }, 'Re-verify');
@@ -186,7 +189,7 @@ function bundleChecker() {
       const node = await api.node();
       const rb = doc.receiptBundle || doc;
       const logKey = doc.logKey || node.logKey;
-      const result = await verifyReceipt(rb, logKey, null);
+      const result = await verifyReceipt(rb, logKey, null, { inputs: doc.inputs, outputs: doc.outputs, manifest: doc.manifest });
       const note =
         logKey === node.logKey
           ? h('p', { class: 'muted small' }, 'Checked against this node\u2019s log key.')
@@ -202,7 +205,7 @@ function bundleChecker() {
     'section',
     { class: 'card' },
     h('h2', null, 'Check a verifier bundle'),
-    h('p', { id: 'bundle-help', class: 'muted' }, 'Choose a downloaded bundle (verity-inference-bundle/v1 or verity-receipt-bundle/v1). The page re-derives the receipt id, checks the receipt\u2019s signature, the checkpoint signature and the inclusion proof; nothing is uploaded.'),
+    h('p', { id: 'bundle-help', class: 'muted' }, 'Choose a downloaded bundle (verity-inference-bundle/v1 or verity-receipt-bundle/v1). The page re-derives the receipt id, checks the receipt\u2019s signature, the checkpoint signature, the inclusion proof, and the inputs, outputs and model manifest the bundle carries; nothing is uploaded.'),
     h('label', { for: 'bundle-file' }, 'Bundle file '),
     file,
     box,

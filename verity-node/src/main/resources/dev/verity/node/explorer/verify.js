@@ -356,7 +356,7 @@ export function decodeReceiptEntry(b) {
  * inclusionProof, checkpoint}) against a log key. Returns the checks made, in order, each
  * {name, ok, detail}; the first failure stops the run and ok=false carries its reason.
  */
-export async function verifyReceipt(view, logKey, expectedNode) {
+export async function verifyReceipt(view, logKey, expectedNode, extras = {}) {
   const checks = [];
   const step = async (name, fn) => {
     try {
@@ -400,7 +400,24 @@ export async function verifyReceipt(view, logKey, expectedNode) {
       if (!expectedNode) return 'no node address to compare with';
       if (String(view.receipt.node).toLowerCase() !== String(expectedNode).toLowerCase()) fail(`receipt names ${view.receipt.node}, the log belongs to ${expectedNode}`);
       return String(view.receipt.node);
-    }));
+    })) &&
+    (!extras.inputs ||
+      (await step('Inputs hash to the receipt\u2019s input digest', async () => {
+        const d = await tensorMapDigest(extras.inputs);
+        if (d !== view.receipt.inputDigest) fail(`inputs hash to ${d}, receipt says ${view.receipt.inputDigest}`);
+        return `${Object.keys(extras.inputs).join(', ')}: ${d}`;
+      }))) &&
+    (!extras.outputs ||
+      (await step('Outputs hash to the receipt\u2019s output digest', async () => {
+        const d = await tensorMapDigest(extras.outputs);
+        if (d !== view.receipt.outputDigest) fail(`outputs hash to ${d}, receipt says ${view.receipt.outputDigest}`);
+        return `${Object.keys(extras.outputs).join(', ')}: ${d}`;
+      }))) &&
+    (!extras.manifest ||
+      (await step('Model manifest is the one the receipt names, signed by its publisher', async () => {
+        const r = await verifyEnvelope(extras.manifest, view.receipt.modelDigest);
+        return `${r.name}@${r.version}, ${r.keyId}`;
+      })));
   return { ok, checks, cosignatures: cp ? cosignatures(view.checkpoint, cp.origin) : [] };
 }
 
@@ -473,4 +490,84 @@ export async function verifyManifest(view) {
       return `${m.files.length} file(s), name, version, license, source, parent and publisher match`;
     }));
   return { ok, checks };
+}
+
+// ---- Tensors: the canonical encoding of verity-engine-api's TensorEncoding ----
+
+const DTYPES = {
+  float32: [1, 4], uint8: [2, 1], int8: [3, 1], uint16: [4, 2], int16: [5, 2], int32: [6, 4],
+  int64: [7, 8], bool: [9, 1], float16: [10, 2], float64: [11, 8], uint32: [12, 4], uint64: [13, 8],
+};
+
+function tensorData(t, count, size, where) {
+  if (typeof t.data === 'string') return b64decode(t.data);
+  if (!Array.isArray(t.data)) fail(`${where}: data is neither base64 nor an array`);
+  if (t.dtype !== 'float32') fail(`${where}: only float32 number arrays are re-encoded in the page; ask for base64`);
+  const out = new Uint8Array(count * size);
+  const dv = new DataView(out.buffer);
+  t.data.forEach((v, i) => {
+    const x = v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : Number(v);
+    dv.setFloat32(4 * i, x, true);
+  });
+  return out;
+}
+
+/** "VTEN" 1 code rank, dims u64 LE, row-major little-endian elements. */
+export function tensorEncoding(t, where = 'tensor') {
+  const dt = DTYPES[t && t.dtype];
+  if (!dt) fail(`${where}: unknown dtype ${t && t.dtype}`);
+  const shape = (t.shape || []).map((d) => BigInt(d));
+  if (shape.length > 255) fail(`${where}: rank above 255`);
+  const count = Number(shape.reduce((a, d) => a * d, 1n));
+  const data = tensorData(t, count, dt[1], where);
+  if (data.length !== count * dt[1]) fail(`${where}: ${data.length} data bytes, shape needs ${count * dt[1]}`);
+  const head = new Uint8Array(7 + 8 * shape.length);
+  head.set([0x56, 0x54, 0x45, 0x4e, 1, dt[0], shape.length]);
+  const dv = new DataView(head.buffer);
+  shape.forEach((d, i) => dv.setBigUint64(7 + 8 * i, d, true));
+  return concat(head, data);
+}
+
+function cmpBytes(a, b) {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+/** SHA-256 of a named tensor map: "VTMP" 1 count(u32 LE), then per name (UTF-8 order) its entry. */
+export async function tensorMapDigest(map) {
+  const names = Object.keys(map).map((n) => [n, te.encode(n)]);
+  names.sort((a, b) => cmpBytes(a[1], b[1]));
+  const parts = [];
+  const head = new Uint8Array(9);
+  head.set([0x56, 0x54, 0x4d, 0x50, 1]);
+  new DataView(head.buffer).setUint32(5, names.length, true);
+  parts.push(head);
+  for (const [n, nb] of names) {
+    const enc = tensorEncoding(map[n], n);
+    const h = new Uint8Array(12 + nb.length);
+    const dv = new DataView(h.buffer);
+    dv.setUint32(0, nb.length, true);
+    h.set(nb, 4);
+    dv.setBigUint64(4 + nb.length, BigInt(enc.length), true);
+    parts.push(h, enc);
+  }
+  return 'sha256:' + hex(await sha256(concat(...parts)));
+}
+
+/** A raw DSSE manifest envelope: digest of its payload and its publisher's signature. */
+async function verifyEnvelope(env, expectedDigest) {
+  const payload = b64any(env.payload);
+  const d = 'sha256:' + hex(await sha256(payload));
+  if (d !== expectedDigest) fail(`manifest hashes to ${d}, the receipt names ${expectedDigest}`);
+  const st = JSON.parse(new TextDecoder().decode(payload));
+  const pub = /^ed25519:([A-Za-z0-9+/=]+)$/.exec(String(st.predicate && st.predicate.publisher));
+  if (!pub) fail('manifest has no ed25519 publisher key');
+  const raw = b64decode(pub[1]);
+  const keyId = 'ed25519:' + hex(await sha256(raw)).slice(0, 16);
+  const sigs = (env.signatures || []).filter((x) => x.keyid === keyId);
+  if (sigs.length === 0) fail(`manifest has no signature by its publisher ${keyId}`);
+  for (const x of sigs) {
+    if (!(await ed25519Verify(raw, b64any(x.sig), pae(String(env.payloadType), payload)))) fail(`manifest signature by ${keyId} does not verify`);
+  }
+  return { name: st.predicate.name, version: st.predicate.version, keyId };
 }
