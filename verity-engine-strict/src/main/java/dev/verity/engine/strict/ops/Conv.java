@@ -1,6 +1,7 @@
 package dev.verity.engine.strict.ops;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * Convolution, transposed convolution and pooling over 1-D and 2-D (Conv) or N-D (pooling) NCHW
@@ -733,7 +734,12 @@ public final class Conv {
    * 2-D max pooling without indices: the same in-bounds taps in the same row-major order as the
    * general path, with the window clipped once per output instead of per tap.
    */
+  private static final jdk.incubator.vector.VectorSpecies<Float> PS = FloatVector.SPECIES_PREFERRED;
+
+  private static final int PL = PS.length();
+
   private static Nd maxPool2d(Nd x, Geometry g, ExecContext ctx) {
+    boolean fast = ctx.fast();
     int h = g.in[0];
     int w = g.in[1];
     int oh = g.out[0];
@@ -754,6 +760,10 @@ public final class Conv {
         Math.max(1, 8192 / Math.max(1, oh * ow * kh * kw)),
         (p0, p1) -> {
           float[] acc = new float[ow];
+          int[] gather = new int[PL];
+          for (int q = 0; q < PL; q++) {
+            gather[q] = q * sw;
+          }
           for (int p = p0; p < p1; p++) {
             int ib = p * h * w;
             int ob = p * oh * ow;
@@ -771,7 +781,18 @@ public final class Conv {
                   int xLo = off >= 0 ? 0 : Math.min(ow, (-off + sw - 1) / sw);
                   int xHi = off > w - 1 ? 0 : Math.min(ow, (w - 1 - off) / sw + 1);
                   int src = rowBase + off;
-                  for (int xo = xLo; xo < xHi; xo++) {
+                  int xo = xLo;
+                  if (fast) {
+                    // FloatVector.max applies Math.max per lane: same values, several at once.
+                    for (; xo + PL <= xHi; xo += PL) {
+                      FloatVector v =
+                          sw == 1
+                              ? FloatVector.fromArray(PS, in, src + xo)
+                              : FloatVector.fromArray(PS, in, src + xo * sw, gather, 0);
+                      FloatVector.fromArray(PS, acc, xo).max(v).intoArray(acc, xo);
+                    }
+                  }
+                  for (; xo < xHi; xo++) {
                     acc[xo] = Math.max(acc[xo], in[src + xo * sw]);
                   }
                 }

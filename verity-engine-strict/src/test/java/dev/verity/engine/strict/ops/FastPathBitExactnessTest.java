@@ -203,6 +203,30 @@ class FastPathBitExactnessTest {
     }
   }
 
+  @Property(tries = 40)
+  void maxPool_vectorPath_equalsGeneralScalarPathBits(
+      @ForAll @IntRange(min = 1, max = 3) int c,
+      @ForAll @IntRange(min = 1, max = 40) int h,
+      @ForAll @IntRange(min = 1, max = 70) int w,
+      @ForAll @IntRange(min = 1, max = 3) int k,
+      @ForAll @IntRange(min = 1, max = 3) int stride,
+      @ForAll @IntRange(min = 0, max = 1) int pad,
+      @ForAll long seed) {
+    if (h + 2 * pad < k || w + 2 * pad < k || pad >= k) {
+      return;
+    }
+    Nd x = Nd.floats(new int[] {1, c, h, w}, values(c * h * w, seed));
+    long[] ks = {k, k};
+    long[] st = {stride, stride};
+    long[] pads = {pad, pad, pad, pad};
+    Nd fast =
+        Conv.pool(x, true, ks, st, pads, null, "NOTSET", false, false, false, ctx(true, 3))[0];
+    // With indices requested the general N-D path runs; its values must be the same bits.
+    Nd general =
+        Conv.pool(x, true, ks, st, pads, null, "NOTSET", false, false, true, ctx(false, 1))[0];
+    assertSameBits(fast.f, general.f);
+  }
+
   @Property(tries = 30)
   void matmulBatched_threadsDoNotChangeBits(
       @ForAll @IntRange(min = 1, max = 4) int batch,
