@@ -203,6 +203,7 @@ public final class Devnet implements AutoCloseable {
 
     int n = options.nodes();
     List<Integer> ports = freePorts(n);
+    String classPath = ClassPathSnapshot.take(options.dir().resolve("lib"));
     for (int i = 0; i < n; i++) {
       int account = Math.max(1, i);
       while (operators.size() <= account - 1) {
@@ -243,7 +244,7 @@ public final class Devnet implements AutoCloseable {
       StringBuilder text = new StringBuilder("# verity devnet node " + i + "\n");
       c.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
       Files.writeString(config, text.toString(), StandardCharsets.UTF_8);
-      nodes.add(new NodeProcess(i, dir, config, ports.get(i)));
+      nodes.add(new NodeProcess(i, dir, config, ports.get(i), classPath));
     }
     step("starting " + n + " nodes as separate processes");
     for (NodeProcess p : nodes) {

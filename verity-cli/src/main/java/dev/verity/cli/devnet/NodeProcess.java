@@ -26,11 +26,13 @@ public final class NodeProcess {
   private final Path dir;
   private final Path config;
   private final int port;
+  private final String classPath;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private volatile Process process;
 
-  NodeProcess(int index, Path dir, Path config, int port) {
+  NodeProcess(int index, Path dir, Path config, int port, String classPath) {
+    this.classPath = classPath;
     this.index = index;
     this.dir = dir;
     this.config = config;
@@ -83,7 +85,7 @@ public final class NodeProcess {
             "--add-modules",
             "jdk.incubator.vector",
             "-cp",
-            System.getProperty("java.class.path"),
+            classPath,
             "dev.verity.cli.VerityCli",
             "node",
             "run",
