@@ -351,6 +351,10 @@ class ExplorerBrowserTest {
     assertThat(field("requestId")).isEqualTo(chatId);
     assertThat(field("modelDigest")).startsWith(tiny.digest().toString());
     assertThat(field("receiptId")).isEqualTo(chat.at("/verity/receiptId").asText());
+    // The node keeps no tensors for text generation; the page says what it could not check.
+    assertThat(text(By.id("bundle-missing"))).contains("inputs or outputs", "not checked here");
+    assertThat(chatStatus.getText())
+        .contains("Model manifest is the one the receipt names, signed by its publisher");
     fullScreenshot("receipt-chat");
   }
 

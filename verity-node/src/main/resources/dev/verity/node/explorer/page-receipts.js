@@ -109,7 +109,8 @@ async function renderReceipt(view, ctx, id) {
     const bundle = await jsonOrNull(api.bundleUrl(r.requestId)).catch(() => null);
     const extras = bundle ? { inputs: bundle.inputs, outputs: bundle.outputs, manifest: bundle.manifest } : {};
     const result = await verifyReceipt(r, node.logKey, node.address, extras);
-    showResult(box, result);
+    const missing = ['inputs', 'outputs', 'manifest'].filter((k) => !extras[k]);
+    showResult(box, result, missing.length ? h('p', { class: 'muted small', id: 'bundle-missing' }, `This node\u2019s bundle carries no ${missing.join(' or ')} for this receipt, so ${missing.length === 1 ? 'it is' : 'they are'} not checked here.`) : null);
   };
   const reverify = h('button', { type: 'button', id: 'reverify', onclick: () => run() }, 'Re-verify');
   const download = h('a', { href: api.bundleUrl(r.requestId), download: `${r.requestId}.bundle.json`, class: 'button', id: 'download-bundle' }, 'Download verifier bundle');
