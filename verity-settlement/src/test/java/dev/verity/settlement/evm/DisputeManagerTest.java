@@ -468,4 +468,39 @@ class DisputeManagerTest {
         .isGreaterThanOrEqualTo(BOND.add(ETH.divide(BigInteger.TWO)));
     assertThat(node(provider.address()).banned()).isTrue();
   }
+
+  @Test
+  void gas_ofEachDisputeStep_printedAndBounded() throws Exception {
+    ReceiptKey provider = newProvider();
+    List<Bytes> lying = trace(5);
+    List<Bytes> honest = trace(-1);
+    EvmDisputes.Opened o =
+        challenger.open(
+            receipt(provider, lying, OUT), new Digest(root(honest, 0, LEAVES)), LEAVES, OUT, BOND);
+    Bytes id = o.id();
+    TxResult pMove = providerOp.move(id, root(lying, 0, 8), root(lying, 8, LEAVES));
+    TxResult cMove = challenger.move(id, root(honest, 0, 8), root(honest, 8, LEAVES));
+    bisect(id, lying, honest);
+    chain.anvil.mine();
+    chain.anvil.mine();
+    TxResult drawn = stranger.drawReferees(id);
+    List<EthAddress> refs = stranger.referees(id);
+    TxResult first = stranger.submitVerdict(id, 2, vote(refs.get(0), id, 2));
+    TxResult resolving = stranger.submitVerdict(id, 2, vote(refs.get(1), id, 2));
+    assertThat(resolving.event("DisputeResolved")).isPresent();
+    System.out.printf(
+        "DisputeManager gas: open %s, move %s (first of a round) / %s (second, narrows), drawReferees"
+            + " with %d registered nodes %s, verdict %s, resolving verdict (slash + ban) %s%n",
+        o.tx().gasUsed(),
+        pMove.gasUsed(),
+        cMove.gasUsed(),
+        registryView.nodes().size(),
+        drawn.gasUsed(),
+        first.gasUsed(),
+        resolving.gasUsed());
+    assertThat(o.tx().gasUsed()).isLessThan(BigInteger.valueOf(400_000));
+    assertThat(cMove.gasUsed()).isLessThan(BigInteger.valueOf(150_000));
+    assertThat(drawn.gasUsed()).isLessThan(BigInteger.valueOf(2_000_000));
+    assertThat(resolving.gasUsed()).isLessThan(BigInteger.valueOf(300_000));
+  }
 }
