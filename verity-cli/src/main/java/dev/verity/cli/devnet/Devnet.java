@@ -156,6 +156,13 @@ public final class Devnet implements AutoCloseable {
                 + " verity-settlement install), or set VERITY_ANVIL. "
                 + e.getMessage());
     }
+    if (!Files.isExecutable(binary)) {
+      throw new CliException(
+          "the Anvil binary "
+              + binary
+              + " is missing or not executable: run the build first (./verity builds it, or mvn"
+              + " -pl verity-settlement install), or point VERITY_ANVIL at an Anvil binary");
+    }
     anvil = AnvilProcess.start(binary, "cancun");
     mark("anvil");
     step("Anvil (chain 31337) at " + anvil.rpcUrl() + ", pid " + anvil.pid());

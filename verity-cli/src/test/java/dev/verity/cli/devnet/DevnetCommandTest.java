@@ -31,6 +31,27 @@ class DevnetCommandTest {
   }
 
   @Test
+  void devnet_anvilMissing_saysToRunTheBuild(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+    String before = System.getProperty("verity.anvil");
+    System.setProperty("verity.anvil", tmp.resolve("no-anvil").toString());
+    try {
+      Result r = run("devnet", "--smoke", "--data-dir", tmp.resolve("d").toString());
+      assertThat(r.exit()).isEqualTo(1);
+      assertThat(r.err())
+          .contains("the Anvil binary " + tmp.resolve("no-anvil") + " is missing or not executable")
+          .contains("run the build first");
+      assertThat(r.out()).contains("starting Anvil").doesNotContain("deploying");
+    } finally {
+      if (before == null) {
+        System.clearProperty("verity.anvil");
+      } else {
+        System.setProperty("verity.anvil", before);
+      }
+    }
+  }
+
+  @Test
   void devnet_help_describesSmokeAndShutdown() {
     Result r = run("devnet", "--help");
     assertThat(r.exit()).isZero();
