@@ -1,5 +1,6 @@
 package dev.verity.node;
 
+import dev.verity.node.audit.AuditFeature;
 import dev.verity.node.config.NodeConfig;
 import dev.verity.node.explorer.ExplorerFeature;
 import dev.verity.node.http.ApiModule;
@@ -64,6 +65,10 @@ public final class VerityNode implements AutoCloseable {
     // The explorer (static pages over the public API) is built in too, replaceable the same way.
     if (features.stream().noneMatch(f -> f instanceof ExplorerFeature)) {
       all.add(ExplorerFeature.defaults());
+    }
+    // Decentralization figures and /metrics are built in too, replaceable the same way.
+    if (features.stream().noneMatch(f -> f instanceof AuditFeature)) {
+      all.add(AuditFeature.of(config));
     }
     all.addAll(features);
     // On a chain (chain-rpc-url set), the node registers, heartbeats and anchors its log.

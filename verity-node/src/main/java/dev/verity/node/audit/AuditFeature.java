@@ -1,0 +1,137 @@
+package dev.verity.node.audit;
+
+import dev.verity.node.NodeFeature;
+import dev.verity.node.NodeServices;
+import dev.verity.node.config.NodeConfig;
+import dev.verity.node.http.ApiModule;
+import dev.verity.node.http.Problem;
+import dev.verity.node.http.ProblemException;
+import dev.verity.node.http.Response;
+import dev.verity.settlement.Deployment;
+import dev.verity.settlement.NodeInfo;
+import dev.verity.settlement.SettlementException;
+import dev.verity.settlement.evm.EvmKey;
+import dev.verity.settlement.evm.EvmSettlement;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The node's view of the network's concentration: {@code GET /v1/network/decentralization} (JSON)
+ * and {@code GET /metrics} (Prometheus text). Built in; without a chain the first answers 503 and
+ * the second carries only the node's up gauge.
+ */
+public final class AuditFeature implements NodeFeature {
+  /** Per-operator cap on draw weight, in basis points of total stake (DisputeManager's default). */
+  public static final int DEFAULT_CAP_BPS = 5_000;
+
+  /** Reads the registry; throws if the chain cannot be read. */
+  public interface Registry {
+    List<NodeInfo> nodes() throws SettlementException;
+  }
+
+  private final Supplier<Optional<Registry>> registry;
+  private final int capBps;
+  private EvmSettlement chain;
+
+  private AuditFeature(Supplier<Optional<Registry>> registry, int capBps) {
+    this.registry = registry;
+    this.capBps = capBps;
+  }
+
+  /** Reads the registry of the chain in {@code config.network()}, if it is enabled. */
+  public static AuditFeature of(NodeConfig config) {
+    AuditFeature[] self = new AuditFeature[1];
+    self[0] =
+        new AuditFeature(
+            () -> {
+              if (!config.network().enabled()) {
+                return Optional.empty();
+              }
+              return Optional.of(self[0].connect(config));
+            },
+            DEFAULT_CAP_BPS);
+    return self[0];
+  }
+
+  /** Over a given registry (tests, tools). */
+  public static AuditFeature over(Registry registry, int capBps) {
+    return new AuditFeature(() -> Optional.of(registry), capBps);
+  }
+
+  private synchronized Registry connect(NodeConfig config) {
+    if (chain == null) {
+      try {
+        chain =
+            EvmSettlement.connect(
+                config.network().chainRpcUrl(),
+                Deployment.read(config.network().deployment()),
+                EvmKey.load(config.network().operatorKey()));
+      } catch (IOException | SettlementException e) {
+        throw new ProblemException(
+            Problem.of(503, "chain-unavailable", "Chain unavailable", e.getMessage()));
+      }
+    }
+    return chain::nodes;
+  }
+
+  /** The current figures; 503 when the node is not on a chain or the chain cannot be read. */
+  public Decentralization current() {
+    Registry r =
+        registry
+            .get()
+            .orElseThrow(
+                () ->
+                    new ProblemException(
+                        Problem.of(
+                            503,
+                            "no-chain",
+                            "Not on a chain",
+                            "this node has no chain-rpc-url, so it cannot read the registry")));
+    try {
+      return Decentralization.of(r.nodes(), capBps);
+    } catch (SettlementException e) {
+      throw new ProblemException(
+          Problem.of(503, "chain-unavailable", "Chain unavailable", e.getMessage()));
+    }
+  }
+
+  @Override
+  public List<ApiModule> start(NodeServices services) {
+    ApiModule m =
+        router -> {
+          router.get("/v1/network/decentralization", req -> Response.ok(current().toJson()));
+          router.get(
+              "/metrics",
+              req -> {
+                StringBuilder b = new StringBuilder();
+                b.append(
+                    "# HELP verity_up The node is serving.\n# TYPE verity_up gauge\nverity_up 1\n");
+                if (registry.get().isPresent()) {
+                  try {
+                    b.append(current().prometheus());
+                  } catch (ProblemException e) {
+                    b.append("# chain unavailable\n");
+                  }
+                }
+                byte[] text = b.toString().getBytes(StandardCharsets.UTF_8);
+                return Response.stream(
+                    200,
+                    "text/plain; version=0.0.4; charset=utf-8",
+                    text.length,
+                    new ByteArrayInputStream(text));
+              });
+        };
+    return List.of(m);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (chain != null) {
+      chain.close();
+    }
+  }
+}
