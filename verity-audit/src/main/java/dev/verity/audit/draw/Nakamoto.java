@@ -19,6 +19,27 @@ public final class Nakamoto {
   /** Coefficients for the two thresholds over one distribution. */
   public record Coefficients(int overOneThird, int overOneHalf, int operators) {}
 
+  /** Over stake: each candidate's stake summed per operator. */
+  public static Coefficients ofStake(Collection<Candidate> nodes) {
+    Map<dev.verity.receipt.eth.EthAddress, BigInteger> m = new java.util.LinkedHashMap<>();
+    for (Candidate c : nodes) {
+      m.merge(c.operator(), c.stakeWei(), BigInteger::add);
+    }
+    return of(m);
+  }
+
+  /**
+   * Over events: one entry per served request or per audit / replica / referee assignment, naming
+   * the operator that got it.
+   */
+  public static <K> Coefficients ofEvents(Collection<K> operatorPerEvent) {
+    Map<K, BigInteger> m = new java.util.LinkedHashMap<>();
+    for (K op : operatorPerEvent) {
+      m.merge(Objects.requireNonNull(op, "operator"), BigInteger.ONE, BigInteger::add);
+    }
+    return of(m);
+  }
+
   public static <K> Coefficients of(Map<K, BigInteger> weightByOperator) {
     return new Coefficients(
         coefficient(weightByOperator.values(), 1, 3),

@@ -45,6 +45,15 @@ class NakamotoTest {
   }
 
   @Test
+  void ofEvents_and_ofStake_groupByOperator() {
+    // 5 assignments: a 3, b 1, c 1 → a alone has > 1/2.
+    assertThat(Nakamoto.ofEvents(List.of("a", "b", "a", "c", "a")))
+        .isEqualTo(new Nakamoto.Coefficients(1, 1, 3));
+    // Stake: op1 6 (two nodes), op2 2, op3 2 of 10 → op1 alone > 1/2.
+    assertThat(Nakamoto.ofStake(AuditDrawTest.SET)).isEqualTo(new Nakamoto.Coefficients(1, 1, 3));
+  }
+
+  @Test
   void coefficient_badInput_throws() {
     assertThatThrownBy(() -> Nakamoto.coefficient(w(-1), 1, 2)).hasMessageContaining("negative");
     assertThatThrownBy(() -> Nakamoto.coefficient(w(1), 2, 2)).hasMessageContaining("fraction");
