@@ -343,6 +343,7 @@ public final class WitnessService implements AutoCloseable {
     if (timer != null) {
       timer.shutdownNow();
     }
-    http.close();
+    // Do not wait for a slow peer on shutdown.
+    http.shutdownNow();
   }
 }
