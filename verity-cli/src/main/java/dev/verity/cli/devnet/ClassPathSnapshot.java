@@ -13,9 +13,10 @@ import java.util.Set;
 import java.util.jar.JarFile;
 
 /**
- * The class path the node processes run with: this JVM's, with every jar hard-linked (or copied)
- * into the devnet's own directory. A node restarted later then runs exactly the code the devnet
- * started with, even if the jars it was built from are rebuilt in the meantime.
+ * The class path the node processes run with: this JVM's, with every jar copied into the devnet's
+ * own directory (a copy, not a link: a build may rewrite a jar in place). A node restarted later
+ * then runs exactly the code the devnet started with, even if the jars it was built from are
+ * rebuilt meanwhile; a jar caught half-written is copied again.
  */
 final class ClassPathSnapshot {
   private ClassPathSnapshot() {}
@@ -27,18 +28,35 @@ final class ClassPathSnapshot {
     for (Path entry : entries()) {
       if (Files.isRegularFile(entry) && entry.getFileName().toString().endsWith(".jar")) {
         Path t = libDir.resolve((i++) + "-" + entry.getFileName());
-        Files.deleteIfExists(t);
-        try {
-          Files.createLink(t, entry);
-        } catch (IOException | UnsupportedOperationException e) {
-          Files.copy(entry, t, StandardCopyOption.REPLACE_EXISTING);
-        }
+        copyWhole(entry, t);
         out.add(t.toString());
       } else {
         out.add(entry.toString());
       }
     }
     return String.join(File.pathSeparator, out);
+  }
+
+  /** Copies a jar, again after a pause while the copy is not a readable jar (mid-rebuild). */
+  private static void copyWhole(Path from, Path to) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+      try (JarFile jar = new JarFile(to.toFile())) {
+        jar.size();
+        return;
+      } catch (IOException e) {
+        if (attempt >= 10) {
+          throw new IOException(
+              "cannot take a readable copy of " + from + ": " + e.getMessage(), e);
+        }
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while copying " + from, ie);
+        }
+      }
+    }
   }
 
   /** The class path entries, with the Class-Path of a manifest-only launcher jar expanded. */

@@ -218,6 +218,35 @@ class DevnetNetworkTest {
         }
       }
       out.println("node 3 stopped heartbeating and was dropped from routing");
+
+      // A registry entry that points at another node's endpoint: that node's receipts are not
+      // the registered node's, so the client rejects them and fails over.
+      NodeProcess honest = net.nodes().get(0);
+      NodeProcess misdirected = net.nodes().get(1);
+      EthAddress misdirectedAddress = net.onChain(misdirected).node();
+      try (var operator =
+          dev.verity.settlement.evm.EvmSettlement.connect(
+              net.anvil().rpcUrl(),
+              net.deployment(),
+              dev.verity.settlement.evm.EvmKey.fromMnemonic(
+                  dev.verity.settlement.anvil.AnvilProcess.MNEMONIC, 1))) {
+        operator.updateEndpoint(misdirectedAddress, honest.url().toString());
+      }
+      int rejected = 0;
+      try (NetworkClient client = net.client(9, POLICY.withHedgeAfter(Duration.ZERO))) {
+        for (int i = 0; i < 30 && rejected == 0; i++) {
+          Routed<InferenceReply> r = client.infer(net.mnistRequest(images, i, "m-" + i));
+          assertThat(r.value().receipt().receipt().receipt().node()).isEqualTo(r.node().node());
+          for (Attempt a : r.attempts()) {
+            if (a.node().node().equals(misdirectedAddress)) {
+              assertThat(a.outcome()).contains("says it is").contains("registry lists");
+              rejected++;
+            }
+          }
+        }
+      }
+      assertThat(rejected).as("answers under another node's registry entry rejected").isPositive();
+      out.println("receipts from a node answering under another node's registry entry rejected");
       net.nodes().forEach(p -> pids.add(p.pid()));
     }
     System.out.print(text);
