@@ -1,7 +1,7 @@
 // Disputes, slashes and decentralization: network-wide data from settlement. Each page looks in
 // the node's OpenAPI document for the endpoints and shows an honest empty state until they exist.
 import { h, replace, code, unavailable, table } from './dom.js';
-import { json, findGetPaths } from './api.js';
+import { json, findGetPaths, ApiError } from './api.js';
 import { shareBars } from './chart.js';
 
 function listOf(doc) {
@@ -59,8 +59,18 @@ export async function renderDecentralization(view, ctx) {
     h('p', { class: 'lead' }, 'How concentrated the network is: the Nakamoto coefficient (the fewest operators that together control more than half) for served compute and audit assignments, and each operator\u2019s share.'),
     h('section', { class: 'card' }, box),
   );
-  const paths = await findGetPaths(/decentrali|nakamoto|operators/i);
-  if (paths.length === 0) {
+  // The audit feature serves this only on nodes joined to a network, so it is probed as well as
+  // looked up in the OpenAPI document.
+  const documented = await findGetPaths(/decentrali|nakamoto|operators/i);
+  const paths = [...new Set(['/v1/network/decentralization', ...documented])];
+  const first = await probe(paths);
+  const down = first.filter(([, d]) => d instanceof ApiError);
+  if (first.length > 0 && down.length === first.length) {
+    // Documented, but this node cannot compute it (for example it is not joined to a chain).
+    replace(box, unavailable('Not available on this node yet', 'The node has the endpoint but cannot answer it now:', ...down.map(([p, e]) => `${p}: ${e.message}`)));
+    return;
+  }
+  if (first.length === 0) {
     replace(
       box,
       unavailable(
@@ -70,22 +80,79 @@ export async function renderDecentralization(view, ctx) {
     );
     return;
   }
-  ctx.every(5000, async () => {
+  let docs = first;
+  const draw = () => {
     replace(box);
-    for (const p of paths.filter((x) => !x.includes('{'))) {
-      const doc = await json(p);
-      box.appendChild(h('h3', null, code(p)));
-      const coeffs = Object.entries(doc || {}).filter(([k, v]) => /nakamoto/i.test(k) && (typeof v === 'number' || (v && typeof v === 'object')));
-      for (const [k, v] of coeffs) box.appendChild(h('p', { class: 'figure' }, h('span', { class: 'big' }, typeof v === 'number' ? String(v) : JSON.stringify(v)), ' ', k));
-      const rows = listOf(doc);
-      if (rows && rows.length) {
-        const key = ['share', 'computeShare', 'fraction'].find((k) => typeof rows[0][k] === 'number');
-        const label = ['operator', 'name', 'address', 'id'].find((k) => rows[0][k] !== undefined);
-        if (key && label) box.appendChild(shareBars(rows.map((r) => ({ label: r[label], value: r[key] })), { title: 'Share of compute per operator', id: 'operator-shares' }));
-        box.appendChild(genericTable(rows));
-      } else if (coeffs.length === 0) {
-        box.appendChild(h('pre', { class: 'note' }, JSON.stringify(doc, null, 2)));
-      }
-    }
+    for (const [p, doc] of docs) box.appendChild(doc instanceof ApiError ? h('p', { class: 'error' }, `${p}: ${doc.message}`) : decentralizationView(p, doc));
+  };
+  draw();
+  ctx.every(5000, async () => {
+    docs = await probe(paths);
+    draw();
   });
+}
+
+/** [path, document or ApiError] for each path that exists on this node (404s are left out). */
+async function probe(paths) {
+  const out = [];
+  for (const p of paths.filter((x) => !x.includes('{'))) {
+    try {
+      out.push([p, await json(p)]);
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status === 404 || e.status === 405) continue;
+      out.push([p, e]);
+    }
+  }
+  return out;
+}
+
+const pct = (x) => `${(x * 100).toFixed(1)} %`;
+
+/** One distribution of GET /v1/network/decentralization: {basis, nakamoto…, operators, shares}. */
+function distributionView(title, d, id) {
+  const shares = Array.isArray(d.shares) ? d.shares : [];
+  return h(
+    'section',
+    { class: 'distribution', dataset: { distribution: id } },
+    h('h3', null, title),
+    d.basis ? h('p', { class: 'muted' }, d.basis) : null,
+    h(
+      'div',
+      { class: 'figures' },
+      typeof d.nakamotoOneHalf === 'number' ? h('p', { class: 'figure', dataset: { figure: `${id}-half` } }, h('span', { class: 'big' }, String(d.nakamotoOneHalf)), ' Nakamoto coefficient (fewest operators holding more than half)') : null,
+      typeof d.nakamotoOneThird === 'number' ? h('p', { class: 'figure', dataset: { figure: `${id}-third` } }, h('span', { class: 'big' }, String(d.nakamotoOneThird)), ' operators hold more than a third') : null,
+      typeof d.operators === 'number' ? h('p', { class: 'figure' }, h('span', { class: 'big' }, String(d.operators)), ' operators') : null,
+    ),
+    shares.length
+      ? [
+          shareBars(shares.map((r) => ({ label: r.operator, value: Number(r.share) || 0 })), { title: `${title}: share per operator`, id: `${id}-shares` }),
+          table(['Operator', 'Weight (wei)', 'Share'], shares.map((r) => h('tr', null, h('td', null, code(String(r.operator))), h('td', { class: 'num' }, String(r.weightWei ?? '–')), h('td', { class: 'num' }, pct(Number(r.share) || 0)))), { class: 'data' }),
+        ]
+      : h('p', { class: 'muted' }, 'No staked operator in this distribution.'),
+  );
+}
+
+/**
+ * One decentralization document as the node reports it: numeric fields named like "nakamoto…"
+ * as figures, and a list of {operator|name|address|id, share|computeShare|fraction} as bars.
+ */
+export function decentralizationView(path, doc) {
+  const out = h('div', { class: 'decentralization-doc' }, h('p', { class: 'muted small' }, 'From ', code(path), typeof (doc && doc.capBps) === 'number' ? `; per-operator cap for audit draws: ${(doc.capBps / 100).toFixed(2)} % of total stake` : ''));
+  if (doc && typeof doc.compute === 'object' && typeof doc.audit === 'object') {
+    out.appendChild(distributionView('Served compute', doc.compute, 'compute'));
+    out.appendChild(distributionView('Audit assignments', doc.audit, 'audit'));
+    return out;
+  }
+  const coeffs = Object.entries(doc || {}).filter(([k, v]) => /nakamoto/i.test(k) && typeof v === 'number');
+  for (const [k, v] of coeffs) out.appendChild(h('p', { class: 'figure', dataset: { figure: k } }, h('span', { class: 'big' }, String(v)), ' ', k));
+  const rows = listOf(doc);
+  if (rows && rows.length) {
+    const key = ['share', 'computeShare', 'fraction'].find((k) => typeof rows[0][k] === 'number');
+    const label = ['operator', 'name', 'address', 'id'].find((k) => rows[0][k] !== undefined);
+    if (key && label) out.appendChild(shareBars(rows.map((r) => ({ label: r[label], value: r[key] })), { title: 'Share of compute per operator', id: 'operator-shares' }));
+    out.appendChild(genericTable(rows));
+  } else if (coeffs.length === 0) {
+    out.appendChild(h('pre', { class: 'note' }, JSON.stringify(doc, null, 2)));
+  }
+  return out;
 }

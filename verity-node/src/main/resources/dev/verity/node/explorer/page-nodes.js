@@ -19,7 +19,8 @@ export async function render(view, ctx) {
     h('section', { class: 'card' }, h('h2', null, 'Models served'), modelsBox),
     h('section', { class: 'card' }, h('h2', null, 'Stake, audits and other nodes'), stakeBox),
   );
-  const registry = await findGetPaths(/^GET \/v1\/(network|nodes|registry|stake|audits)(\/|$)/);
+  // Node registry endpoints (not /v1/network/decentralization, which has its own page).
+  const registry = await findGetPaths(/^GET \/v1\/(network\/nodes|nodes|registry|stake|audits)(\/|$)/);
   if (registry.length === 0) {
     replace(
       stakeBox,
