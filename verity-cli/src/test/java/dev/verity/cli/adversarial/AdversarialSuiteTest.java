@@ -1,0 +1,435 @@
+package dev.verity.cli.adversarial;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.verity.audit.bisect.BisectionParty;
+import dev.verity.audit.bisect.TraceParty;
+import dev.verity.audit.bisect.Verdict;
+import dev.verity.audit.chain.OnChainDispute;
+import dev.verity.audit.draw.AuditOutcome;
+import dev.verity.audit.draw.Candidate;
+import dev.verity.audit.draw.StakeDraw;
+import dev.verity.audit.reexec.AuditResult;
+import dev.verity.audit.strict.StrictParties;
+import dev.verity.audit.strict.StrictStepReferee;
+import dev.verity.audit.tier.Assumptions;
+import dev.verity.core.Bytes;
+import dev.verity.core.Digest;
+import dev.verity.engine.EngineLimits;
+import dev.verity.engine.NumericMode;
+import dev.verity.engine.Tensor;
+import dev.verity.engine.TensorEncoding;
+import dev.verity.engine.TraceOpening;
+import dev.verity.engine.strict.StrictEngine;
+import dev.verity.engine.strict.StrictModel;
+import dev.verity.log.MemoryHashStore;
+import dev.verity.log.MerkleTree;
+import dev.verity.node.audit.CheatStrategy;
+import dev.verity.node.audit.FaultInjector;
+import dev.verity.node.audit.SampledAudit;
+import dev.verity.receipt.Receipt;
+import dev.verity.receipt.ReceiptKey;
+import dev.verity.receipt.SignedReceipt;
+import dev.verity.receipt.VerificationPolicy;
+import dev.verity.receipt.eth.EthAddress;
+import dev.verity.settlement.Deployment;
+import dev.verity.settlement.DeploymentParameters;
+import dev.verity.settlement.NodeInfo;
+import dev.verity.settlement.TxResult;
+import dev.verity.settlement.anvil.AnvilProcess;
+import dev.verity.settlement.dispute.DisputeParameters;
+import dev.verity.settlement.dispute.DisputePhase;
+import dev.verity.settlement.dispute.DisputeState;
+import dev.verity.settlement.evm.ContractDeployer;
+import dev.verity.settlement.evm.EvmDisputes;
+import dev.verity.settlement.evm.EvmKey;
+import dev.verity.settlement.evm.EvmSettlement;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Cheating providers against the sample:p audit path on a real chain, one strategy at a time. Each
+ * request: strict-engine run by the (possibly cheating) provider, signed receipt appended to the
+ * provider's RFC 9162 log, checkpoint anchored in LogAnchor (block a), audit draw from the hash of
+ * block a + 1, stake-weighted capped auditor of another operator re-executes. The first mismatch
+ * per strategy goes to DisputeManager: bond, bisection, referees drawn on-chain re-execute one node
+ * and sign verdicts, slashing. Detection is checked against the probability the receipts state.
+ */
+class AdversarialSuiteTest {
+  static final BigInteger ETH = BigInteger.TEN.pow(18);
+  static final BigInteger BOND = ETH.divide(BigInteger.TEN);
+  static final Digest MODEL = Digest.of(Bytes.utf8("mnist-7 manifest"));
+  static final int CAP_BPS = 3_400;
+  static final int N = 16;
+  static final BigDecimal P = new BigDecimal("0.5");
+  static final int PROVIDER_ACCT = 1;
+  static final int COLLUDER_ACCT = 6;
+
+  static AnvilProcess anvil;
+  static Deployment deployment;
+  static EthAddress dm;
+  static EvmSettlement registry;
+  static EvmSettlement providerOp;
+  static EvmDisputes providerDisputes;
+  static EvmDisputes relay;
+  static byte[] modelBytes;
+  static String inputName;
+  static final Map<EthAddress, EvmDisputes> disputesByOperator = new HashMap<>();
+  static final Map<EthAddress, ReceiptKey> nodeKeys = new HashMap<>();
+  static final List<Row> rows = new ArrayList<>();
+
+  record Row(
+      CheatStrategy strategy,
+      String tier,
+      int requests,
+      int cheated,
+      int audited,
+      int detected,
+      double statedDetect,
+      BigInteger slashedWei,
+      int falselyAccused,
+      String dispute) {}
+
+  static EvmKey key(int i) {
+    return EvmKey.fromMnemonic(AnvilProcess.MNEMONIC, i);
+  }
+
+  static Path shared() {
+    String p = System.getProperty("verity.shared");
+    if (p != null && Files.isDirectory(Path.of(p))) {
+      return Path.of(p);
+    }
+    return Path.of("..", "..", "shared").toAbsolutePath().normalize();
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    modelBytes = Files.readAllBytes(shared().resolve("models/mnist/mnist-7.onnx"));
+    try (StrictModel m = new StrictEngine().load(modelBytes, EngineLimits.DEFAULT)) {
+      inputName = m.inputs().getFirst().name();
+    }
+    anvil = AnvilProcess.start();
+    deployment =
+        ContractDeployer.deploy(
+            anvil.rpcUrl(), key(0), new DeploymentParameters(ETH, 1_000, 5_000, 500));
+    dm =
+        ContractDeployer.deployDisputeManager(
+            anvil.rpcUrl(), key(0), deployment, new DisputeParameters(BOND, 600, 600, 3, CAP_BPS));
+    EvmSettlement.connect(anvil.rpcUrl(), deployment, key(9))
+        .registerModel(MODEL, "mnist", "7", Digest.of(Bytes.utf8("publisher")).value());
+    // Honest auditor operators 2..5 (operator 2 runs two nodes, capped), and a colluder (6) that
+    // audits honestly except for the provider it colludes with.
+    for (int acct = 2; acct <= COLLUDER_ACCT; acct++) {
+      EvmSettlement op = EvmSettlement.connect(anvil.rpcUrl(), deployment, key(acct));
+      for (int n = 0; n < (acct == 2 ? 2 : 1); n++) {
+        ReceiptKey k = ReceiptKey.generate(new SecureRandom());
+        op.registerNode(
+            k, "http://127.0.0.1:9" + acct + n + "0", List.of(MODEL), ETH.multiply(BigInteger.TWO));
+        nodeKeys.put(k.address(), k);
+      }
+      disputesByOperator.put(
+          key(acct).address(), EvmDisputes.connect(anvil.rpcUrl(), deployment, dm, key(acct)));
+    }
+    registry = EvmSettlement.connect(anvil.rpcUrl(), deployment, key(0));
+    providerOp = EvmSettlement.connect(anvil.rpcUrl(), deployment, key(PROVIDER_ACCT));
+    providerDisputes = EvmDisputes.connect(anvil.rpcUrl(), deployment, dm, key(PROVIDER_ACCT));
+    relay = EvmDisputes.connect(anvil.rpcUrl(), deployment, dm, key(0));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (!rows.isEmpty()) {
+      printTable();
+    }
+    if (anvil != null) {
+      anvil.close();
+    }
+  }
+
+  static Map<String, Tensor> input(long seed) {
+    float[] px = new float[28 * 28];
+    Random r = new Random(seed);
+    for (int i = 0; i < px.length; i++) {
+      px[i] = r.nextFloat();
+    }
+    return Map.of(inputName, Tensor.ofFloats(new long[] {1, 1, 28, 28}, px));
+  }
+
+  /** Evidence an auditor found: what it needs to open and play the dispute. */
+  record Evidence(
+      SignedReceipt receipt,
+      Map<String, Tensor> inputs,
+      FaultInjector.Served served,
+      AuditResult.Mismatch mismatch,
+      Candidate auditor) {}
+
+  /** The colluder's share of the capped audit weight an auditor of this provider is drawn from. */
+  static double colluderFraction(EthAddress providerOperator) throws Exception {
+    List<Candidate> eligible = new ArrayList<>();
+    for (Candidate c : SampledAudit.candidates(registry.nodes(), MODEL)) {
+      if (!c.operator().equals(providerOperator)) {
+        eligible.add(c);
+      }
+    }
+    BigInteger total =
+        eligible.stream().map(Candidate::stakeWei).reduce(BigInteger.ZERO, BigInteger::add);
+    BigInteger cap =
+        total.multiply(BigInteger.valueOf(CAP_BPS)).divide(BigInteger.valueOf(StakeDraw.BPS));
+    Map<EthAddress, BigInteger> w = new LinkedHashMap<>();
+    for (Candidate c : eligible) {
+      w.merge(c.operator(), c.stakeWei(), BigInteger::add);
+    }
+    BigInteger sum = BigInteger.ZERO;
+    for (Map.Entry<EthAddress, BigInteger> e : w.entrySet()) {
+      e.setValue(e.getValue().min(cap).max(BigInteger.ONE));
+      sum = sum.add(e.getValue());
+    }
+    return w.getOrDefault(key(COLLUDER_ACCT).address(), BigInteger.ZERO).doubleValue()
+        / sum.doubleValue();
+  }
+
+  Row run(CheatStrategy strategy) throws Exception {
+    ReceiptKey provider = ReceiptKey.generate(new SecureRandom());
+    providerOp.registerNode(provider, "http://127.0.0.1:9100", List.of(MODEL), ETH);
+    EthAddress providerOperator = key(PROVIDER_ACCT).address();
+    double f =
+        strategy == CheatStrategy.COLLUDING_AUDITOR ? colluderFraction(providerOperator) : 0.0;
+    VerificationPolicy policy = SampledAudit.sample(P);
+    double stated = SampledAudit.statedDetection(policy, new Assumptions(f, 8));
+    MemoryHashStore log = new MemoryHashStore();
+    MerkleTree tree = new MerkleTree(log);
+    int cheated = 0;
+    int audited = 0;
+    int detected = 0;
+    int falselyAccused = 0;
+    Evidence first = null;
+    try (FaultInjector node = new FaultInjector(modelBytes, strategy, EngineLimits.DEFAULT)) {
+      for (int i = 0; i < N; i++) {
+        Map<String, Tensor> in = input(strategy.ordinal() * 1000L + i);
+        FaultInjector.Served s = node.serve(in);
+        Receipt r =
+            Receipt.builder()
+                .model(MODEL)
+                .engine(
+                    StrictEngine.ID,
+                    StrictEngine.VERSION,
+                    Digest.of(Bytes.utf8("strict default config")),
+                    NumericMode.BITWISE)
+                .input(TensorEncoding.digest(in))
+                .output(s.outputDigest())
+                .trace(s.committed().root(), s.committed().leafCount())
+                .node(provider.address())
+                .requestId(strategy.id() + "-" + i)
+                .timeMillis(1_764_000_000_000L + i)
+                .policy(policy)
+                .seed(0)
+                .build();
+        SignedReceipt sr = SignedReceipt.sign(r, deployment.receiptDomain(), provider);
+        // Logged and anchored before the draw: the provider is committed when the lottery runs.
+        log.append(sr.leafHash().toByteArray());
+        TxResult anchored =
+            providerOp.anchorCheckpoint(provider.address(), log.size(), tree.rootHash(log.size()));
+        long anchorBlock = anchored.blockNumber();
+        anvil.mine();
+        long drawBlock = anchorBlock + 1;
+        AuditOutcome o =
+            SampledAudit.draw(
+                sr,
+                registry.nodes(),
+                anchorBlock,
+                drawBlock,
+                SampledAudit.blockHash(anvil.rpcUrl(), drawBlock),
+                CAP_BPS);
+        if (s.cheated()) {
+          cheated++;
+        }
+        if (!(o instanceof AuditOutcome.Audited a)) {
+          continue;
+        }
+        assertThat(a.auditor().operator()).isNotEqualTo(providerOperator);
+        audited++;
+        if (strategy == CheatStrategy.COLLUDING_AUDITOR
+            && a.auditor().operator().equals(key(COLLUDER_ACCT).address())) {
+          continue; // the colluder reports a match without re-executing
+        }
+        AuditResult res = SampledAudit.reexecute(modelBytes, in, sr);
+        if (res instanceof AuditResult.Mismatch mm) {
+          if (s.cheated()) {
+            detected++;
+          } else {
+            falselyAccused++;
+          }
+          if (first == null) {
+            first = new Evidence(sr, in, s, mm, a.auditor());
+          }
+        }
+      }
+    }
+    BigInteger before = registry.node(provider.address()).orElseThrow().stakeWei();
+    String disputeSummary = "none";
+    if (first != null) {
+      DisputeState end = dispute(first);
+      disputeSummary = end.phase() + "/outcome " + end.outcome();
+      if (end.outcome() != 2) {
+        // The auditor's challenge failed: only acceptable if the provider was honest.
+        assertThat(first.served().cheated()).as("a cheater escaped the dispute").isFalse();
+      } else if (!first.served().cheated()) {
+        falselyAccused++;
+      }
+    }
+    NodeInfo after = registry.node(provider.address()).orElseThrow();
+    Row row =
+        new Row(
+            strategy,
+            policy.text() + (f > 0 ? String.format(" (f=%.3f)", f) : ""),
+            N,
+            cheated,
+            audited,
+            detected,
+            stated,
+            before.subtract(after.stakeWei()),
+            falselyAccused,
+            disputeSummary);
+    rows.add(row);
+    return row;
+  }
+
+  /** Opens the auditor's dispute and plays it to the end; returns the final state. */
+  DisputeState dispute(Evidence e) throws Exception {
+    EvmDisputes challenger = disputesByOperator.get(e.auditor().operator());
+    TraceParty<TraceOpening> auditorParty = StrictParties.honest(e.mismatch().auditorTrace());
+    BisectionParty<TraceOpening> providerParty = e.served().committed();
+    Bytes id =
+        OnChainDispute.open(
+            challenger, e.receipt(), auditorParty, e.mismatch().auditorOutput(), BOND);
+    DisputeState s =
+        OnChainDispute.bisect(id, providerDisputes, providerParty, challenger, auditorParty);
+    if (s.phase() == DisputePhase.BISECTING) {
+      // Someone stopped moving: the other side moves, the deadline passes, anyone calls timeout.
+      OnChainDispute.move(challenger, id, auditorParty);
+      anvil.increaseTime(Duration.ofSeconds(601));
+      anvil.mine();
+      relay.timeout(id);
+      return relay.dispute(id);
+    }
+    if (s.phase() == DisputePhase.AWAITING_DRAW) {
+      anvil.mine();
+      anvil.mine();
+      relay.drawReferees(id);
+      s = relay.dispute(id);
+    }
+    StrictStepReferee referee = new StrictStepReferee(modelBytes, e.inputs(), EngineLimits.DEFAULT);
+    for (EthAddress ref : relay.referees(id)) {
+      if (relay.dispute(id).phase() != DisputePhase.REFEREEING) {
+        break;
+      }
+      Verdict v =
+          OnChainDispute.verdict(
+              s,
+              providerParty.root(),
+              auditorParty.root(),
+              referee,
+              providerParty,
+              auditorParty,
+              e.served().outputDigest(),
+              e.mismatch().auditorOutput());
+      relay.submitVerdict(id, v.code, OnChainDispute.sign(nodeKeys.get(ref), relay, s, v));
+    }
+    return relay.dispute(id);
+  }
+
+  /** P(X ≤ x) and P(X ≥ x) for X ~ Binomial(n, p); the observation must not be in a 1e-4 tail. */
+  static void assertWithinBinomial(int x, int n, double p, String what) {
+    double lower = 0;
+    double upper = 0;
+    for (int k = 0; k <= n; k++) {
+      double pk = binom(n, k) * Math.pow(p, k) * Math.pow(1 - p, n - k);
+      if (k <= x) {
+        lower += pk;
+      }
+      if (k >= x) {
+        upper += pk;
+      }
+    }
+    assertThat(Math.min(lower, upper))
+        .as("%s: %d of %d detected is implausible at stated P(detect) %.3f", what, x, n, p)
+        .isGreaterThan(1e-4);
+  }
+
+  static double binom(int n, int k) {
+    double r = 1;
+    for (int i = 1; i <= k; i++) {
+      r = r * (n - k + i) / i;
+    }
+    return r;
+  }
+
+  static void printTable() {
+    StringBuilder b = new StringBuilder();
+    b.append(
+        String.format(
+            "%n%-18s | %-16s | %7s | %7s | %8s | %14s | %20s | %8s | %s%n",
+            "strategy",
+            "tier",
+            "cheated",
+            "audited",
+            "detected",
+            "stated P(det)",
+            "slashed wei",
+            "falsely",
+            "dispute"));
+    for (Row r : rows) {
+      b.append(
+          String.format(
+              "%-18s | %-16s | %7d | %7d | %8d | %14.3f | %20s | %8d | %s%n",
+              r.strategy().id(),
+              r.tier(),
+              r.cheated(),
+              r.audited(),
+              r.detected(),
+              r.statedDetect(),
+              r.slashedWei(),
+              r.falselyAccused(),
+              r.dispute()));
+    }
+    System.out.println(b);
+  }
+
+  void check(Row r) {
+    assertThat(r.falselyAccused()).as("honest nodes falsely accused").isZero();
+    if (r.strategy() == CheatStrategy.HONEST) {
+      assertThat(r.cheated()).isZero();
+      assertThat(r.detected()).isZero();
+      assertThat(r.slashedWei()).isZero();
+      assertThat(r.audited()).isPositive();
+      return;
+    }
+    assertThat(r.cheated()).isPositive();
+    assertWithinBinomial(r.detected(), r.cheated(), r.statedDetect(), r.strategy().id());
+    if (r.detected() > 0) {
+      assertThat(r.slashedWei()).as("convicted cheater slashed").isEqualTo(ETH);
+    }
+  }
+
+  @Test
+  void everyStrategy_detectedAtStatedRate_slashed_noHonestNodeAccused() throws Exception {
+    for (CheatStrategy s : CheatStrategy.values()) {
+      check(run(s));
+    }
+    printTable();
+    rows.clear();
+  }
+}
