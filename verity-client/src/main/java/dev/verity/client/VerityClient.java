@@ -224,7 +224,7 @@ public final class VerityClient implements AutoCloseable {
       body.put("requestId", request.requestId());
     }
     body.put("outputEncoding", "base64");
-    body.set("inputs", dev.verity.client.internal.TensorJson.toJson(request.inputs(), true));
+    body.set("inputs", dev.verity.engine.TensorJson.toJson(request.inputs(), true));
     HttpRequest req =
         transport
             .longRequest("/v1/infer")
@@ -235,9 +235,7 @@ public final class VerityClient implements AutoCloseable {
     dev.verity.log.bundle.ReceiptBundle rb = receiptBundle(n);
     java.util.Map<String, dev.verity.engine.Tensor> outputs;
     try {
-      outputs =
-          dev.verity.client.internal.TensorJson.parseMap(
-              n.get("outputs"), "output", Long.MAX_VALUE);
+      outputs = dev.verity.engine.TensorJson.parseMap(n.get("outputs"), "output", Long.MAX_VALUE);
     } catch (IllegalArgumentException e) {
       throw new IOException("node sent malformed outputs: " + e.getMessage(), e);
     }

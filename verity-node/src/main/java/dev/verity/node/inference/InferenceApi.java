@@ -3,6 +3,7 @@ package dev.verity.node.inference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.verity.engine.Tensor;
+import dev.verity.engine.TensorJson;
 import dev.verity.engine.strict.StrictEngine;
 import dev.verity.hub.manifest.SignedManifest;
 import dev.verity.node.http.ApiModule;

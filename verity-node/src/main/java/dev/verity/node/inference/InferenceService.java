@@ -10,6 +10,7 @@ import dev.verity.engine.ModelLoadException;
 import dev.verity.engine.RunOptions;
 import dev.verity.engine.Tensor;
 import dev.verity.engine.TensorEncoding;
+import dev.verity.engine.TensorJson;
 import dev.verity.engine.TensorSpec;
 import dev.verity.engine.ort.OrtEngine;
 import dev.verity.engine.strict.StrictEngine;

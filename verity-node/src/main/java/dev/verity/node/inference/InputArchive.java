@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.verity.core.Digest;
 import dev.verity.engine.Tensor;
 import dev.verity.engine.TensorEncoding;
+import dev.verity.engine.TensorJson;
 import dev.verity.node.http.Json;
 import java.io.IOException;
 import java.nio.file.Files;

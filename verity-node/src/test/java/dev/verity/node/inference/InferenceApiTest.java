@@ -9,6 +9,7 @@ import dev.verity.core.Digest;
 import dev.verity.core.key.SigningKey;
 import dev.verity.engine.Tensor;
 import dev.verity.engine.TensorEncoding;
+import dev.verity.engine.TensorJson;
 import dev.verity.engine.dataset.MnistIdx;
 import dev.verity.hub.manifest.ManifestFile;
 import dev.verity.hub.manifest.ModelFormat;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.verity.engine.DataType;
 import dev.verity.engine.Tensor;
+import dev.verity.engine.TensorJson;
 import dev.verity.node.http.Json;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
