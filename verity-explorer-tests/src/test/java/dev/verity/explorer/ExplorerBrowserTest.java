@@ -59,6 +59,7 @@ class ExplorerBrowserTest {
 
   Path work;
   VerityNode node;
+  VerityNode witness;
   VerityClient client;
   SigningKey publisher;
   SignedManifest mnist;
@@ -78,6 +79,8 @@ class ExplorerBrowserTest {
             + " /usr/bin/chromedriver); run scripts/install-prerequisites.sh");
     work = Files.createTempDirectory("verity-explorer-test-");
     node = VerityNode.start(NodeConfig.ephemeral(work.resolve("node")));
+    // A second node, started now with everything else, witnesses the first one's log later.
+    witness = VerityNode.start(NodeConfig.ephemeral(work.resolve("witness")));
     client = VerityClient.connect(node.url());
     publisher = SigningKey.generate();
     Path shared = Fixture.shared();
@@ -165,6 +168,9 @@ class ExplorerBrowserTest {
     }
     if (client != null) {
       client.close();
+    }
+    if (witness != null) {
+      witness.close();
     }
     if (node != null) {
       node.close();
@@ -483,7 +489,7 @@ class ExplorerBrowserTest {
         .hasSizeGreaterThanOrEqualTo(logSize());
 
     // A second node witnesses this log; its cosignature appears on the checkpoint, live.
-    try (VerityNode witness = VerityNode.start(NodeConfig.ephemeral(work.resolve("witness")))) {
+    {
       String witnessKey = Fixture.getJson(witness.url(), "/v1/witness").get("witness").asText();
       String witnessName = witnessKey.substring(0, witnessKey.indexOf('+'));
       JsonNode outcome =

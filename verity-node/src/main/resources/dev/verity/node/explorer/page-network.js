@@ -59,37 +59,30 @@ export async function renderDecentralization(view, ctx) {
     h('p', { class: 'lead' }, 'How concentrated the network is: the Nakamoto coefficient (the fewest operators that together control more than half) for served compute and audit assignments, and each operator\u2019s share.'),
     h('section', { class: 'card' }, box),
   );
-  // The audit feature serves this only on nodes joined to a network, so it is probed as well as
-  // looked up in the OpenAPI document.
+  // The node's audit feature serves this (503 without a chain); it is probed even if a node's
+  // OpenAPI document lacks it, and any other documented measurement is shown too.
   const documented = await findGetPaths(/decentrali|nakamoto|operators/i);
   const paths = [...new Set(['/v1/network/decentralization', ...documented])];
-  const first = await probe(paths);
-  const down = first.filter(([, d]) => d instanceof ApiError);
-  if (first.length > 0 && down.length === first.length) {
-    // Documented, but this node cannot compute it (for example it is not joined to a chain).
-    replace(box, unavailable('Not available on this node yet', 'The node has the endpoint but cannot answer it now:', ...down.map(([p, e]) => `${p}: ${e.message}`)));
-    return;
-  }
-  if (first.length === 0) {
-    replace(
-      box,
-      unavailable(
-        'Not available on this node yet',
-        'This node\u2019s API does not publish network measurements yet. A single node cannot measure the network by itself; these figures come from the registry of staked operators.',
-      ),
-    );
-    return;
-  }
-  let docs = first;
-  const draw = () => {
-    replace(box);
-    for (const [p, doc] of docs) box.appendChild(doc instanceof ApiError ? h('p', { class: 'error' }, `${p}: ${doc.message}`) : decentralizationView(p, doc));
+  const draw = (docs) => {
+    const down = docs.filter(([, d]) => d instanceof ApiError);
+    if (docs.length === 0) {
+      replace(
+        box,
+        unavailable(
+          'Not available on this node yet',
+          'This node\u2019s API does not publish network measurements yet. A single node cannot measure the network by itself; these figures come from the registry of staked operators.',
+        ),
+      );
+    } else if (down.length === docs.length) {
+      // Documented, but this node cannot compute it now (for example it is not joined to a chain).
+      replace(box, unavailable('Not available on this node yet', 'The node has the endpoint but cannot answer it now:', ...down.map(([p, e]) => `${p}: ${e.message}`)));
+    } else {
+      replace(box);
+      for (const [p, doc] of docs) box.appendChild(doc instanceof ApiError ? h('p', { class: 'error' }, `${p}: ${doc.message}`) : decentralizationView(p, doc));
+    }
   };
-  draw();
-  ctx.every(5000, async () => {
-    docs = await probe(paths);
-    draw();
-  });
+  // Keeps asking: a node that joins a chain later starts answering without a reload.
+  ctx.every(5000, async () => draw(await probe(paths)));
 }
 
 /** [path, document or ApiError] for each path that exists on this node (404s are left out). */
