@@ -204,6 +204,7 @@ class AdversarialSuiteTest {
   Row run(CheatStrategy strategy) throws Exception {
     ReceiptKey provider = ReceiptKey.generate(new SecureRandom());
     providerOp.registerNode(provider, "http://127.0.0.1:9100", List.of(MODEL), ETH);
+    nodeKeys.put(provider.address(), provider);
     EthAddress providerOperator = key(PROVIDER_ACCT).address();
     double f =
         strategy == CheatStrategy.COLLUDING_AUDITOR ? colluderFraction(providerOperator) : 0.0;
@@ -307,6 +308,157 @@ class AdversarialSuiteTest {
     return row;
   }
 
+  /**
+   * replicate:k against a coalition: the provider's operator and the colluding operator both return
+   * the same wrong output whenever drawn; honest replicas return the real one. A request is cheated
+   * when the draw includes a coalition replica and detected when it also includes an honest one
+   * (the outputs disagree). The first disagreement is disputed by the honest replica.
+   */
+  Row runReplicas(int k) throws Exception {
+    ReceiptKey provider = ReceiptKey.generate(new SecureRandom());
+    providerOp.registerNode(provider, "http://127.0.0.1:9101", List.of(MODEL), ETH);
+    nodeKeys.put(provider.address(), provider);
+    EthAddress colluder = key(COLLUDER_ACCT).address();
+    EthAddress providerOperator = key(PROVIDER_ACCT).address();
+    List<Candidate> cands = SampledAudit.candidates(registry.nodes(), MODEL);
+    double f = cappedShare(cands, List.of(providerOperator, colluder));
+    VerificationPolicy policy = VerificationPolicy.parse("replicate:" + k);
+    double stated = SampledAudit.statedDetection(policy, new Assumptions(f, 8));
+    int cheated = 0;
+    int detected = 0;
+    int undetected = 0;
+    int falselyAccused = 0;
+    Evidence first = null;
+    EthAddress firstCheater = null;
+    try (FaultInjector liar =
+            new FaultInjector(modelBytes, CheatStrategy.WRONG_OUTPUT, EngineLimits.DEFAULT);
+        FaultInjector honest =
+            new FaultInjector(modelBytes, CheatStrategy.HONEST, EngineLimits.DEFAULT)) {
+      for (int i = 0; i < N; i++) {
+        Map<String, Tensor> in = input(99_000L + i);
+        anvil.mine();
+        long b = relay.blockNumber();
+        List<Candidate> replicas =
+            dev.verity.audit.draw.AuditDraw.replicas(
+                TensorEncoding.digest(in).value(),
+                SampledAudit.blockHash(anvil.rpcUrl(), b),
+                cands,
+                k,
+                CAP_BPS);
+        assertThat(replicas.stream().map(Candidate::operator).distinct()).hasSize(k);
+        List<Candidate> bad =
+            replicas.stream()
+                .filter(c -> c.operator().equals(providerOperator) || c.operator().equals(colluder))
+                .toList();
+        List<Candidate> good = replicas.stream().filter(c -> !bad.contains(c)).toList();
+        if (bad.isEmpty()) {
+          continue;
+        }
+        cheated++;
+        if (good.isEmpty()) {
+          undetected++;
+          continue;
+        }
+        FaultInjector.Served lie = liar.serve(in);
+        FaultInjector.Served truth = honest.serve(in);
+        assertThat(lie.outputDigest()).isNotEqualTo(truth.outputDigest());
+        detected++;
+        if (first == null) {
+          Candidate cheater = bad.getFirst();
+          SignedReceipt sr =
+              receipt(nodeKeys.get(cheater.node()), in, lie, policy, "replicate-" + i);
+          AuditResult res = SampledAudit.reexecute(modelBytes, in, sr);
+          first = new Evidence(sr, in, lie, (AuditResult.Mismatch) res, good.getFirst());
+          firstCheater = cheater.node();
+        }
+      }
+    }
+    BigInteger slashed = BigInteger.ZERO;
+    String summary = "none";
+    if (first != null) {
+      BigInteger before = registry.node(firstCheater).orElseThrow().stakeWei();
+      DisputeState end = dispute(first);
+      summary = end.phase() + "/outcome " + end.outcome();
+      assertThat(end.outcome()).as("the coalition replica is convicted").isEqualTo(2);
+      slashed = before.subtract(registry.node(firstCheater).orElseThrow().stakeWei());
+      assertThat(slashed).as("the whole stake of the convicted replica").isEqualTo(before);
+    }
+    // The bound is unconditional: P(all k replicas dishonest) <= f^k per request.
+    assertUndetectedWithinBound(undetected, N, Math.pow(f, k), "replicate:" + k);
+    Row row =
+        new Row(
+            null,
+            "replicate:" + k + String.format(" (f=%.3f)", f),
+            N,
+            cheated,
+            cheated,
+            detected,
+            stated,
+            slashed,
+            falselyAccused,
+            summary);
+    rows.add(row);
+    return row;
+  }
+
+  static SignedReceipt receipt(
+      ReceiptKey node,
+      Map<String, Tensor> in,
+      FaultInjector.Served s,
+      VerificationPolicy policy,
+      String requestId) {
+    Receipt r =
+        Receipt.builder()
+            .model(MODEL)
+            .engine(
+                StrictEngine.ID,
+                StrictEngine.VERSION,
+                Digest.of(Bytes.utf8("strict default config")),
+                NumericMode.BITWISE)
+            .input(TensorEncoding.digest(in))
+            .output(s.outputDigest())
+            .trace(s.committed().root(), s.committed().leafCount())
+            .node(node.address())
+            .requestId(requestId)
+            .timeMillis(1_764_000_000_000L)
+            .policy(policy)
+            .seed(0)
+            .build();
+    return SignedReceipt.sign(r, deployment.receiptDomain(), node);
+  }
+
+  static double cappedShare(List<Candidate> eligible, List<EthAddress> coalition) {
+    BigInteger total =
+        eligible.stream().map(Candidate::stakeWei).reduce(BigInteger.ZERO, BigInteger::add);
+    BigInteger cap =
+        total.multiply(BigInteger.valueOf(CAP_BPS)).divide(BigInteger.valueOf(StakeDraw.BPS));
+    Map<EthAddress, BigInteger> w = new LinkedHashMap<>();
+    for (Candidate c : eligible) {
+      w.merge(c.operator(), c.stakeWei(), BigInteger::add);
+    }
+    BigInteger sum = BigInteger.ZERO;
+    BigInteger bad = BigInteger.ZERO;
+    for (Map.Entry<EthAddress, BigInteger> e : w.entrySet()) {
+      BigInteger v = e.getValue().min(cap).max(BigInteger.ONE);
+      sum = sum.add(v);
+      if (coalition.contains(e.getKey())) {
+        bad = bad.add(v);
+      }
+    }
+    return bad.doubleValue() / sum.doubleValue();
+  }
+
+  /** Undetected cheats must not exceed what P(undetected) <= q allows (one-sided, 1e-4 tail). */
+  static void assertUndetectedWithinBound(int x, int n, double q, String what) {
+    double upper = 0;
+    for (int k = x; k <= n; k++) {
+      upper += binom(n, k) * Math.pow(q, k) * Math.pow(1 - q, n - k);
+    }
+    assertThat(upper)
+        .as("%s: %d undetected of %d exceeds the stated bound %.4f", what, x, n, q)
+        .isGreaterThan(1e-4);
+  }
+
   /** Opens the auditor's dispute and plays it to the end; returns the final state. */
   DisputeState dispute(Evidence e) throws Exception {
     EvmDisputes challenger = disputesByOperator.get(e.auditor().operator());
@@ -395,7 +547,7 @@ class AdversarialSuiteTest {
       b.append(
           String.format(
               "%-18s | %-16s | %7d | %7d | %8d | %14.3f | %20s | %8d | %s%n",
-              r.strategy().id(),
+              r.strategy() == null ? "colluding-replicas" : r.strategy().id(),
               r.tier(),
               r.cheated(),
               r.audited(),
@@ -428,6 +580,12 @@ class AdversarialSuiteTest {
   void everyStrategy_detectedAtStatedRate_slashed_noHonestNodeAccused() throws Exception {
     for (CheatStrategy s : CheatStrategy.values()) {
       check(run(s));
+    }
+    Row rep = runReplicas(2);
+    assertThat(rep.falselyAccused()).isZero();
+    assertThat(rep.cheated()).isPositive();
+    if (rep.detected() > 0) {
+      assertThat(rep.slashedWei()).isPositive();
     }
     printTable();
     rows.clear();
