@@ -41,8 +41,9 @@ public final class ExplorerFiles {
   public record StaticFile(String name, String contentType, Bytes content, String etag) {}
 
   private final String dir;
-  // Files are small and immutable for the life of the process: read once, keep.
-  private final Map<String, Optional<StaticFile>> cache = new ConcurrentHashMap<>();
+  // Files are small and immutable for the life of the process: read once, keep. Only files that
+  // exist are kept, so requests for made-up names cannot grow the map.
+  private final Map<String, StaticFile> cache = new ConcurrentHashMap<>();
 
   private ExplorerFiles(String dir) {
     this.dir = dir;
@@ -65,7 +66,13 @@ public final class ExplorerFiles {
     if (!isAllowedName(name)) {
       return Optional.empty();
     }
-    return cache.computeIfAbsent(name, this::load);
+    StaticFile hit = cache.get(name);
+    if (hit != null) {
+      return Optional.of(hit);
+    }
+    Optional<StaticFile> loaded = load(name);
+    loaded.ifPresent(f -> cache.putIfAbsent(name, f));
+    return loaded;
   }
 
   private Optional<StaticFile> load(String name) {
