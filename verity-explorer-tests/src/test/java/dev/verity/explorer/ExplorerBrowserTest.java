@@ -523,6 +523,18 @@ class ExplorerBrowserTest {
     assertThat(field("status")).isEqualTo("ok");
     assertThat(text(By.id("node-models"))).contains("mnist@7", "tinystories-260k@1");
     assertThat(text(By.id("node-stake"))).contains("Not available on this node yet");
+    assertThat(text(By.id("node-peers"))).contains("witnesses no other node yet");
+
+    // This node now witnesses the second node: it appears as a peer, with its log origin.
+    JsonNode outcome =
+        Fixture.postJson(node.url(), "/v1/witness/peers", "{\"url\": \"" + witness.url() + "\"}");
+    assertThat(outcome.at("/results/0/outcome").asText())
+        .as(outcome.toString())
+        .isEqualTo("cosigned");
+    String peerOrigin = Fixture.getJson(witness.url(), "/v1/node").get("origin").asText();
+    waitForText(By.id("node-peers"), peerOrigin);
+    assertThat(driver.findElement(By.cssSelector("#peers-table a")).getAttribute("href"))
+        .isEqualTo(witness.url() + "/explorer/");
     fullScreenshot("nodes");
   }
 

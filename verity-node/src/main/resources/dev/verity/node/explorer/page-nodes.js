@@ -11,12 +11,14 @@ export async function render(view, ctx) {
   const health = h('div', { id: 'node-health' });
   const modelsBox = h('div', { id: 'node-models' });
   const stakeBox = h('div', { id: 'node-stake' });
+  const peersBox = h('div', { id: 'node-peers' });
   replace(
     view,
     h('h1', null, 'Nodes'),
     h('p', { class: 'lead' }, 'The nodes this explorer can see. A node reports itself through its public API; network-wide data (stake, audits, other operators) comes from the settlement registry.'),
     h('div', { class: 'grid2' }, h('section', { class: 'card' }, h('h2', null, `This node (${location.host})`), card), h('section', { class: 'card' }, h('h2', null, 'Health'), health)),
     h('section', { class: 'card' }, h('h2', null, 'Models served'), modelsBox),
+    h('section', { class: 'card' }, h('h2', null, 'Other nodes this node witnesses'), peersBox),
     h('section', { class: 'card' }, h('h2', null, 'Stake, audits and other nodes'), stakeBox),
   );
   // Node registry endpoints (not /v1/network/decentralization, which has its own page).
@@ -44,7 +46,7 @@ export async function render(view, ctx) {
   ctx.every(3000, async () => {
     const t0 = performance.now();
     observed.polls++;
-    const [hl, node, models] = await Promise.all([api.health(), api.node(), api.models()]);
+    const [hl, node, models, w] = await Promise.all([api.health(), api.node(), api.models(), api.witness()]);
     observed.ok++;
     observed.lastOk = Date.now();
     observed.lastLatencyMs = Math.round(performance.now() - t0);
@@ -73,6 +75,24 @@ export async function render(view, ctx) {
         ['Log checks', st.consistencyFailures.length ? `${st.consistencyFailures.length} inconsistent checkpoint(s)!` : `${st.consistencyChecks} consistency proof(s) verified`],
       ]),
       h('p', { class: 'muted small' }, 'Uptime over longer periods comes from registry heartbeats, which this node does not expose yet.'),
+    );
+    const pinned = Object.entries(w.pinned || {});
+    const configured = (w.configuredPeers || []).filter((u) => !(u in (w.pinned || {})));
+    replace(
+      peersBox,
+      pinned.length || configured.length
+        ? [
+            h('p', { class: 'muted' }, 'Peers whose logs this node checks and cosigns. Their explorers are on their own addresses; this page talks only to this node.'),
+            table(
+              ['Node', 'Log origin', 'Log key'],
+              [
+                ...pinned.map(([url, p]) => h('tr', { dataset: { peer: url } }, h('td', null, /^https?:\/\//.test(url) ? h('a', { href: `${url.replace(/\/$/, '')}/explorer/`, rel: 'noopener noreferrer' }, url) : url), h('td', null, code(p.origin)), h('td', null, code(p.logKey, 'wrap')))),
+                ...configured.map((url) => h('tr', { dataset: { peer: url } }, h('td', null, url), h('td', { class: 'muted' }, 'not witnessed yet'), h('td', null, '–'))),
+              ],
+              { class: 'data', id: 'peers-table' },
+            ),
+          ]
+        : h('p', { class: 'muted' }, 'This node witnesses no other node yet (no configured or pinned peers).'),
     );
     replace(
       modelsBox,
