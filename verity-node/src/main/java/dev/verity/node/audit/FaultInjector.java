@@ -60,11 +60,7 @@ public final class FaultInjector implements AutoCloseable {
   public FaultInjector(byte[] honestModel, CheatStrategy strategy, EngineLimits limits)
       throws ModelLoadException {
     this.strategy = Objects.requireNonNull(strategy, "strategy");
-    if (strategy != CheatStrategy.HONEST) {
-      LOG.warn(
-          "!!! FAULT INJECTION ON: this node cheats by '{}'. Test use only; it will be slashed. !!!",
-          strategy.id());
-    }
+    warn(strategy);
     byte[] bytes =
         switch (strategy) {
           case QUANTIZED_MODEL -> OnnxRewrite.quantizeToBfloat16(honestModel);
@@ -72,6 +68,36 @@ public final class FaultInjector implements AutoCloseable {
           default -> honestModel;
         };
     this.model = new StrictEngine().load(bytes, limits);
+  }
+
+  /** Tampers with runs made elsewhere (the node's own engine): output and trace strategies only. */
+  private FaultInjector(CheatStrategy strategy) {
+    this.strategy = strategy;
+    this.model = null;
+  }
+
+  /**
+   * An injector for {@link #tamper}: every strategy except those that substitute the model ({@code
+   * quantized-model}, {@code skipped-layer}), which need {@link #FaultInjector(byte[],
+   * CheatStrategy, EngineLimits)}.
+   */
+  public static FaultInjector outputsOnly(CheatStrategy strategy) {
+    if (strategy == CheatStrategy.QUANTIZED_MODEL || strategy == CheatStrategy.SKIPPED_LAYER) {
+      throw new IllegalArgumentException(
+          "cheat strategy '"
+              + strategy.id()
+              + "' substitutes the model; it cannot be applied to a run");
+    }
+    warn(strategy);
+    return new FaultInjector(strategy);
+  }
+
+  private static void warn(CheatStrategy strategy) {
+    if (strategy != CheatStrategy.HONEST) {
+      LOG.warn(
+          "!!! FAULT INJECTION ON: this node cheats by '{}'. Test use only; it will be slashed. !!!",
+          strategy.id());
+    }
   }
 
   public CheatStrategy strategy() {
@@ -83,10 +109,19 @@ public final class FaultInjector implements AutoCloseable {
   }
 
   /** Serves one request by the strategy. */
-  public synchronized Served serve(Map<String, Tensor> inputs) throws InferenceException {
+  public Served serve(Map<String, Tensor> inputs) throws InferenceException {
+    if (model == null) {
+      throw new IllegalStateException("this injector only tampers with runs made elsewhere");
+    }
     InferenceResult r = model.run(inputs, RunOptions.WITH_TRACE);
-    TraceCommitment trace = r.trace().orElseThrow();
-    Map<String, Tensor> outputs = r.outputs();
+    return tamper(r.outputs(), r.trace().orElseThrow());
+  }
+
+  /**
+   * Applies the strategy to an honest run's outputs and trace (for the model-substituting
+   * strategies the run must come from this injector's model).
+   */
+  public synchronized Served tamper(Map<String, Tensor> outputs, TraceCommitment trace) {
     TraceParty<TraceOpening> honest = StrictParties.honest(trace);
     return switch (strategy) {
       case HONEST -> new Served(outputs, TensorEncoding.digest(outputs), honest, false);
@@ -176,8 +211,35 @@ public final class FaultInjector implements AutoCloseable {
     };
   }
 
+  /** A served answer as an engine result: its outputs and the trace it commits to. */
+  public static InferenceResult asResult(Served s) {
+    BisectionParty<TraceOpening> p = s.committed();
+    TraceCommitment t =
+        new TraceCommitment() {
+          @Override
+          public Digest root() {
+            return p.root();
+          }
+
+          @Override
+          public long leafCount() {
+            return p.leafCount();
+          }
+
+          @Override
+          public TraceOpening open(long leafIndex) {
+            return p.open(leafIndex)
+                .orElseThrow(
+                    () -> new UnsupportedOperationException("this party withholds leaves"));
+          }
+        };
+    return new InferenceResult(s.outputs(), Optional.of(t));
+  }
+
   @Override
   public void close() {
-    model.close();
+    if (model != null) {
+      model.close();
+    }
   }
 }

@@ -74,10 +74,15 @@ public final class InferenceApi implements ApiModule {
     }
     Map<String, Tensor> inputs =
         TensorJson.parseMap(body.get("inputs"), "input", service.limits().maxTotalBytes());
+    // A value-at-risk request is resolved to a concrete tier, which the receipt signs.
+    dev.verity.audit.tier.AuditDecision tier = dev.verity.node.audit.TierStatement.decide(policy);
     InferenceService.Outcome out =
         service.infer(
-            new InferenceService.Request(model, engine, inputs, policy, text(body, "requestId")));
-    return Response.ok(responseBody(out, enc.equals("base64")));
+            new InferenceService.Request(
+                model, engine, inputs, tier.policy(), text(body, "requestId")));
+    ObjectNode o = responseBody(out, enc.equals("base64"));
+    o.set("verification", dev.verity.node.audit.TierStatement.json(policy, tier));
+    return Response.ok(o);
   }
 
   static ObjectNode responseBody(InferenceService.Outcome out, boolean base64) {

@@ -54,6 +54,7 @@ public final class InferenceService implements AutoCloseable, ReceiptsApi.Tensor
   private final InputArchive archive;
   private final ModelCache cache;
   private final InferenceEngine strict;
+  private final Optional<dev.verity.node.audit.NodeCheat> cheat;
   private final Lazy<InferenceEngine> ort;
 
   public InferenceService(
@@ -67,6 +68,7 @@ public final class InferenceService implements AutoCloseable, ReceiptsApi.Tensor
     this.archive = new InputArchive(dataDir.resolve("inputs"));
     this.cache = new ModelCache(cacheSize);
     this.strict = new StrictEngine();
+    this.cheat = dev.verity.node.audit.NodeCheat.configured();
     // ONNX Runtime loads native code: only when a request first asks for it.
     this.ort = new Lazy<>(OrtEngine::new);
   }
@@ -111,6 +113,11 @@ public final class InferenceService implements AutoCloseable, ReceiptsApi.Tensor
         throw new ProblemException(
             Problem.of(422, "inference-failed", "Inference failed", e.getMessage()));
       }
+      outputs = result.outputs();
+    }
+    // Fault injection for adversarial tests only: off unless verity.cheat.strategy is set.
+    if (cheat.isPresent()) {
+      result = cheat.get().apply(result);
       outputs = result.outputs();
     }
     Digest inputDigest = TensorEncoding.digest(inputs);

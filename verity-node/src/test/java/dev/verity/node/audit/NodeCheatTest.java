@@ -1,0 +1,199 @@
+package dev.verity.node.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.data.Offset.offset;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.verity.audit.reexec.AuditResult;
+import dev.verity.core.Bytes;
+import dev.verity.core.Digest;
+import dev.verity.core.key.SigningKey;
+import dev.verity.engine.Tensor;
+import dev.verity.engine.TensorJson;
+import dev.verity.hub.manifest.ManifestFile;
+import dev.verity.hub.manifest.ModelFormat;
+import dev.verity.hub.manifest.ModelManifest;
+import dev.verity.hub.manifest.SignedManifest;
+import dev.verity.log.bundle.BundleJson;
+import dev.verity.node.VerityNode;
+import dev.verity.node.config.NodeConfig;
+import dev.verity.node.http.Json;
+import dev.verity.receipt.SignedReceipt;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The node-level switch: a node started with verity.cheat.strategy serves tampered answers under
+ * valid receipts (which an audit catches); a node without it is honest; /v1/infer states the tier's
+ * detection probability and resolves value at risk to the tier the receipt signs.
+ */
+class NodeCheatTest {
+  static final SigningKey KEY = SigningKey.fromSeed(Bytes.copyOf(new byte[32]));
+  static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  static Path shared() {
+    String s = System.getProperty("verity.shared");
+    return s != null ? Path.of(s) : Path.of("../../shared");
+  }
+
+  static byte[] model() throws Exception {
+    return Files.readAllBytes(shared().resolve("models/mnist/mnist-7.onnx"));
+  }
+
+  static void publish(URI base, byte[] model) throws Exception {
+    Digest d = Digest.of(model);
+    assertThat(
+            HTTP.send(
+                    HttpRequest.newBuilder(base.resolve("/v1/uploads/" + d))
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(model))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isIn(200, 201);
+    SignedManifest m =
+        SignedManifest.sign(
+            new ModelManifest(
+                "mnist",
+                "7",
+                ModelFormat.ONNX,
+                List.of(new ManifestFile("mnist-7.onnx", model.length, d)),
+                null,
+                "MIT",
+                "MNIST",
+                "",
+                Instant.parse("2026-01-02T03:04:05Z"),
+                KEY.verifyingKey()),
+            KEY);
+    assertThat(
+            HTTP.send(
+                    HttpRequest.newBuilder(base.resolve("/v1/models"))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(m.toJson()))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isIn(200, 201);
+  }
+
+  static Map<String, Tensor> input() {
+    float[] px = new float[28 * 28];
+    Random r = new Random(5);
+    for (int i = 0; i < px.length; i++) {
+      px[i] = r.nextFloat();
+    }
+    return Map.of("Input3", Tensor.ofFloats(new long[] {1, 1, 28, 28}, px));
+  }
+
+  static HttpResponse<String> infer(URI base, String policy) throws Exception {
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("model", "mnist@7");
+    o.put("policy", policy);
+    o.set("inputs", TensorJson.toJson(input(), true));
+    return HTTP.send(
+        HttpRequest.newBuilder(base.resolve("/v1/infer"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(o.toString()))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  static SignedReceipt receipt(JsonNode resp) {
+    ObjectNode b = Json.MAPPER.createObjectNode();
+    b.put("format", BundleJson.FORMAT);
+    for (String f : List.of("receipt", "logIndex", "treeSize", "inclusionProof", "checkpoint")) {
+      b.set(f, resp.get(f));
+    }
+    return BundleJson.parse(b.toString()).receipt();
+  }
+
+  @Test
+  void cheatingNode_servesWrongOutputUnderValidReceipt_auditFindsMismatch_honestNodeMatches(
+      @TempDir Path honestDir, @TempDir Path cheatDir) throws Exception {
+    byte[] model = model();
+    VerityNode cheat;
+    System.setProperty(NodeCheat.PROPERTY, "wrong-output");
+    try {
+      cheat = VerityNode.start(NodeConfig.ephemeral(cheatDir));
+    } finally {
+      System.clearProperty(NodeCheat.PROPERTY);
+    }
+    try (cheat;
+        VerityNode honest = VerityNode.start(NodeConfig.ephemeral(honestDir))) {
+      publish(cheat.url(), model);
+      publish(honest.url(), model);
+      HttpResponse<String> h = infer(honest.url(), "sample:0.5");
+      HttpResponse<String> c = infer(cheat.url(), "sample:0.5");
+      assertThat(h.statusCode()).as(h.body()).isEqualTo(200);
+      assertThat(c.statusCode()).as(c.body()).isEqualTo(200);
+      SignedReceipt hr = receipt(Json.MAPPER.readTree(h.body()));
+      SignedReceipt cr = receipt(Json.MAPPER.readTree(c.body()));
+      hr.verify();
+      cr.verify();
+      assertThat(cr.receipt().outputDigest()).isNotEqualTo(hr.receipt().outputDigest());
+      assertThat(SampledAudit.reexecute(model, input(), hr)).isInstanceOf(AuditResult.Match.class);
+      assertThat(SampledAudit.reexecute(model, input(), cr))
+          .isInstanceOf(AuditResult.Mismatch.class);
+    }
+  }
+
+  @Test
+  void infer_statesDetectionProbability_andResolvesValueAtRisk(@TempDir Path dir) throws Exception {
+    try (VerityNode node = VerityNode.start(NodeConfig.ephemeral(dir))) {
+      publish(node.url(), model());
+      JsonNode s = Json.MAPPER.readTree(infer(node.url(), "sample:0.5").body());
+      assertThat(s.at("/verification/policy").asText()).isEqualTo("sample:0.5");
+      assertThat(s.at("/verification/detectionProbability").asDouble())
+          .isCloseTo(0.5 * (2.0 / 3.0), offset(1e-12));
+      // V = 1000, budget 100, a third of stake dishonest: sampling cannot reach 10 %, and
+      // replicate:2 leaves 1/9; replicate:3 (1/27) is the cheapest that does.
+      HttpResponse<String> v = infer(node.url(), "var:1000:100");
+      JsonNode vj = Json.MAPPER.readTree(v.body());
+      assertThat(vj.at("/verification/requested").asText()).isEqualTo("var:1000:100");
+      assertThat(vj.at("/verification/policy").asText()).isEqualTo("replicate:3");
+      assertThat(receipt(vj).receipt().policy().text()).isEqualTo("replicate:3");
+      HttpResponse<String> none = infer(node.url(), "var:1000000000:0.000001");
+      assertThat(none.statusCode()).isEqualTo(422);
+      assertThat(none.body()).contains("no-tier-within-budget");
+    }
+  }
+
+  @Test
+  void unknownStrategy_throwsListingValidOnes() {
+    assertThatThrownBy(() -> CheatStrategy.parse("lie-a-bit"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("lie-a-bit")
+        .hasMessageContaining("wrong-output");
+    assertThat(CheatStrategy.parse("Lying_Trace")).isEqualTo(CheatStrategy.LYING_TRACE);
+  }
+
+  @Test
+  void modelRewrites_changeTheModel_butKeepItLoadable() throws Exception {
+    byte[] model = model();
+    byte[] q = OnnxRewrite.quantizeToBfloat16(model);
+    byte[] skip = OnnxRewrite.skipFirst(model, "Relu");
+    assertThat(q).hasSameSizeAs(model).isNotEqualTo(model);
+    assertThat(new String(skip, StandardCharsets.ISO_8859_1)).contains("Identity");
+    assertThat(skip.length).isEqualTo(model.length + "Identity".length() - "Relu".length());
+    for (byte[] m : List.of(q, skip)) {
+      try (FaultInjector honestRun =
+          new FaultInjector(m, CheatStrategy.HONEST, dev.verity.engine.EngineLimits.DEFAULT)) {
+        FaultInjector.Served s = honestRun.serve(input());
+        assertThat(s.committed().leafCount()).isPositive();
+      }
+    }
+    assertThatThrownBy(() -> OnnxRewrite.skipFirst(model, "Softmax"))
+        .hasMessageContaining("no Softmax node");
+  }
+}
