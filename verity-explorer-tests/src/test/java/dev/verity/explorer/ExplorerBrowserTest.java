@@ -254,6 +254,11 @@ class ExplorerBrowserTest {
     // Full digests are in the page for search engines and screen readers, short ones on screen.
     assertThat(driver.getPageSource()).contains(mnist.digest().toString());
     assertThat(text(By.id("model-count"))).isEqualTo("3 of 3 model versions");
+    // The overview reads the same API: model versions, log size, checked checkpoint.
+    waitForText(By.cssSelector("#overview li[data-stat='checkpoint']"), "verified");
+    assertThat(text(By.cssSelector("#overview li[data-stat='models'] .big"))).isEqualTo("3");
+    assertThat(text(By.cssSelector("#overview li[data-stat='receipts'] .big")))
+        .isEqualTo(String.valueOf(logSize()));
     screenshot("models");
 
     WebElement filter = driver.findElement(By.id("model-filter"));

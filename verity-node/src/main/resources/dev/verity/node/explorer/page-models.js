@@ -1,7 +1,8 @@
 // Models: the list with search, and one manifest with its files, publisher, lineage and nodes.
 import { h, s, replace, fmtBytes, fmtTime, shortDigest, fields, code, table, unavailable } from './dom.js';
 import { api } from './api.js';
-import { verifyManifest } from './verify.js';
+import { verifyManifest, cosignatures } from './verify.js';
+import { logState, onLogUpdate } from './logwatch.js';
 
 export async function render(view, ctx) {
   if (ctx.args.length > 0) return renderManifest(view, ctx, ctx.args[0]);
@@ -13,8 +14,25 @@ export async function render(view, ctx) {
   });
   const count = h('p', { class: 'muted', id: 'model-count' });
   const body = h('div', { id: 'model-list' });
-  replace(view, h('h1', null, 'Models'), h('p', { class: 'lead' }, 'Signed, content-addressed model manifests published on this node.'), h('div', { class: 'toolbar' }, filter, count), body);
+  const overview = h('ul', { class: 'overview', id: 'overview', 'aria-label': 'This node at a glance' });
+  replace(view, h('h1', null, 'Models'), h('p', { class: 'lead' }, 'Signed, content-addressed model manifests published on this node.'), overview, h('div', { class: 'toolbar' }, filter, count), body);
   let last = null;
+  const tile = (key, value, label, href) => h('li', { dataset: { stat: key } }, h('a', { href }, h('span', { class: 'big' }, value), h('span', { class: 'label' }, label)));
+  const drawOverview = () => {
+    const st = logState();
+    const L = st.latest;
+    const models = last ? last.data.length : '…';
+    const witnesses = L ? cosignatures(L.note, L.origin).length : '…';
+    replace(
+      overview,
+      tile('models', String(models), 'model versions', '#/models'),
+      tile('receipts', L ? String(L.size) : '…', 'receipts logged', '#/receipts'),
+      tile('checkpoint', st.error ? 'failed' : L ? 'verified' : '…', st.error ? `checkpoint: ${st.error}` : 'checkpoint signature', '#/log'),
+      tile('consistency', st.consistencyFailures.length ? 'FORK?' : String(st.consistencyChecks), st.consistencyFailures.length ? 'inconsistent checkpoints seen' : 'consistency proofs checked', '#/log'),
+      tile('witnesses', String(witnesses), 'witness cosignatures', '#/log'),
+    );
+  };
+  ctx.onStop(onLogUpdate(drawOverview));
   const draw = () => {
     const q = filter.value.trim().toLowerCase();
     const all = last ? last.data : [];
@@ -53,6 +71,7 @@ export async function render(view, ctx) {
       last = next;
       draw();
     }
+    drawOverview();
   });
 }
 
