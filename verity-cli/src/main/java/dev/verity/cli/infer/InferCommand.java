@@ -75,6 +75,14 @@ public final class InferCommand implements Callable<Integer> {
       description = "Verification policy: none (default), sample:P, replicate:K, var:V.")
   String policy;
 
+  @Option(
+      names = "--tier",
+      paramLabel = "none|sample:P|replicate:K|var:V:BUDGET",
+      description =
+          "Verification tier, resolved here: value at risk V with a budget picks the cheapest"
+              + " tier; prints the stated detection probability. Overrides --policy.")
+  String tier;
+
   @Option(names = "--request-id", paramLabel = "ID", description = "Request id (default: new).")
   String requestId;
 
@@ -93,15 +101,29 @@ public final class InferCommand implements Callable<Integer> {
         input.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(input));
     Map<String, Tensor> inputs = InputFiles.parse(content, input.equals("-") ? "stdin" : input);
     String ref = model.model != null ? model.model : model.digest;
+    String sent = policy;
+    if (tier != null) {
+      dev.verity.client.tier.TierChoice choice;
+      try {
+        choice = dev.verity.client.tier.TierChoice.of(tier);
+      } catch (RuntimeException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+      }
+      sent = choice.policy().text();
+      o.println("tier:        " + choice.describe());
+    }
     try (VerityClient client = node.connect()) {
       InferRequest req =
           InferRequest.of(ref, inputs)
               .withEngine(engine)
-              .withPolicy(policy)
+              .withPolicy(sent)
               .withRequestId(requestId == null ? "" : requestId);
       InferenceReply reply = client.infer(req);
       printOutputs(o, reply.outputs());
       printReceipt(o, reply);
+      if (tier != null) {
+        o.println("signed tier: " + reply.receipt().receipt().receipt().policy().text());
+      }
       if (out != null) {
         writeAtomically(out, client.bundleJson(reply.requestId()));
         o.println("bundle:      " + out);
