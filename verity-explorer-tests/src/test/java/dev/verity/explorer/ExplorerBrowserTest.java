@@ -488,6 +488,8 @@ class ExplorerBrowserTest {
     wait.until(d -> grown.equals(field("treeSize")));
     waitForText(By.id("log-consistency"), "consistent");
     waitForText(By.id("log-entries"), "explorer-test-live");
+    // The checkpoint history lists the grown checkpoint as consistent with the earlier one.
+    waitForText(By.id("checkpoint-history"), "consistent with " + (logSize() - 1));
     assertThat(text(By.id("log-consistency"))).doesNotContain("Inconsistent");
     // The chart's history comes from the log entries' receipt times: one point per size reached.
     assertThat(driver.findElements(By.cssSelector("#tree-size-chart circle.dot")))

@@ -5,9 +5,12 @@ import { parseCheckpoint, verifyConsistency, verifyNoteSignature, b64decode } fr
 import { recentReceipts } from './logentries.js';
 
 const samples = [];
+// Distinct checkpoints seen in this visit, newest last, each with how it relates to the previous.
+const checkpoints = [];
 const listeners = new Set();
 const state = {
   samples,
+  checkpoints,
   latest: null,
   logKey: null,
   consistencyChecks: 0,
@@ -31,6 +34,7 @@ async function poll() {
   const cp = parseCheckpoint(note);
   await verifyNoteSignature(note, state.logKey);
   const prev = state.latest;
+  let relation = prev ? null : 'first seen';
   if (prev && (cp.size !== prev.size || note !== prev.note)) {
     const size1 = prev.size;
     const size2 = cp.size;
@@ -40,9 +44,11 @@ async function poll() {
       await verifyConsistency(size1, size2, p.proof.map(b64decode), prev.root, cp.root);
       state.consistencyChecks++;
       state.lastConsistency = { from: size1, to: size2, ok: true };
+      relation = size1 === size2 ? `same tree as ${size1}, new signatures` : `consistent with ${size1}`;
     } catch (e) {
       state.consistencyFailures.push({ from: size1, to: size2, reason: e.message, time: Date.now() });
       state.lastConsistency = { from: size1, to: size2, ok: false, reason: e.message };
+      relation = `INCONSISTENT with ${size1}: ${e.message}`;
     }
   }
   if (!prev && cp.size > 0n) {
@@ -58,6 +64,10 @@ async function poll() {
     }
   }
   state.latest = { note, size: cp.size, root: cp.root, origin: cp.origin, sigs: cp.sigs, time: Date.now() };
+  if (relation) {
+    checkpoints.push({ size: cp.size, root: cp.root, time: Date.now(), signatures: cp.sigs.length, relation });
+    if (checkpoints.length > 100) checkpoints.shift();
+  }
   const last = samples[samples.length - 1];
   if (!last || last.size !== Number(cp.size) || Date.now() - last.time > 10000) {
     samples.push({ time: Date.now(), size: Number(cp.size) });

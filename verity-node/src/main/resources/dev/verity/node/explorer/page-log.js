@@ -13,6 +13,7 @@ export async function render(view, ctx) {
   const chartBox = h('div', { id: 'log-chart' });
   const consBox = h('p', { id: 'log-consistency', class: 'muted' });
   const cosBox = h('div', { id: 'log-cosignatures' });
+  const historyBox = h('div', { id: 'log-history' });
   const witnessBox = h('div', { id: 'log-witness' });
   const forksBox = h('div', { id: 'log-forks' });
   const entriesBox = h('div', { id: 'log-entries' });
@@ -21,6 +22,7 @@ export async function render(view, ctx) {
     h('h1', null, 'Transparency log'),
     h('p', { class: 'lead' }, 'This node appends every receipt to an RFC 9162 Merkle log and publishes signed C2SP checkpoints. The page checks each new checkpoint\u2019s signature and its consistency with the previous one.'),
     h('div', { class: 'grid2' }, h('section', { class: 'card' }, h('h2', null, 'Current checkpoint'), cpBox), h('section', { class: 'card' }, h('h2', null, 'Tree size over time'), chartBox, consBox)),
+    h('section', { class: 'card' }, h('h2', null, 'Checkpoints seen in this visit'), historyBox),
     h('section', { class: 'card' }, h('h2', null, 'Witness cosignatures on the current checkpoint'), cosBox),
     h('section', { class: 'card' }, h('h2', null, 'Forks detected'), forksBox),
     h('section', { class: 'card' }, h('h2', null, 'This node as a witness'), witnessBox),
@@ -52,6 +54,17 @@ export async function render(view, ctx) {
       : st.consistencyChecks
         ? `${st.consistencyChecks} consistency proof${st.consistencyChecks === 1 ? '' : 's'} checked in this page since it opened, the last from size ${st.lastConsistency.from} to ${st.lastConsistency.to}: consistent.`
         : 'No growth seen yet in this visit; each new checkpoint will be checked against the previous one.';
+    replace(
+      historyBox,
+      table(
+        ['Seen at', 'Tree size', 'Root hash', 'Signatures', 'Checked against the previous one'],
+        st.checkpoints
+          .slice(-10)
+          .reverse()
+          .map((c) => h('tr', null, h('td', null, fmtTime(c.time)), h('td', { class: 'num' }, String(c.size)), h('td', null, code(b64encode(c.root), 'digest')), h('td', { class: 'num' }, String(c.signatures)), h('td', { class: /INCONSISTENT/.test(c.relation) ? 'error' : null }, c.relation))),
+        { class: 'data', id: 'checkpoint-history' },
+      ),
+    );
     const cos = cosignatures(L.note, L.origin);
     replace(
       cosBox,
