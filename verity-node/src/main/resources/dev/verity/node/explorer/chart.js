@@ -17,7 +17,8 @@ export function lineChart(points, { width = 640, height = 220, title = 'Chart', 
   const t0 = Math.min(points[0].time, now - 60000);
   const t1 = Math.max(now, t0 + 1);
   const ymax = Math.max(1, ...points.map((p) => p.size));
-  const niceMax = niceCeil(ymax);
+  // Small logs get whole-number ticks (a multiple of 4 over 4 grid lines).
+  const niceMax = ymax < 40 ? Math.max(4, Math.ceil(ymax / 4) * 4) : niceCeil(ymax);
   const x = (t) => pad.l + ((t - t0) / (t1 - t0)) * w;
   const y = (v) => pad.t + hgt - (v / niceMax) * hgt;
   for (let i = 0; i <= 4; i++) {
