@@ -73,7 +73,7 @@ class AdversarialSuiteTest {
   static final BigInteger BOND = ETH.divide(BigInteger.TEN);
   static final Digest MODEL = Digest.of(Bytes.utf8("mnist-7 manifest"));
   static final int CAP_BPS = 3_400;
-  static final int N = 16;
+  static final int N = 24;
   static final BigDecimal P = new BigDecimal("0.5");
   static final int PROVIDER_ACCT = 1;
   static final int COLLUDER_ACCT = 6;
@@ -93,6 +93,7 @@ class AdversarialSuiteTest {
 
   record Row(
       CheatStrategy strategy,
+      String label,
       String tier,
       int requests,
       int cheated,
@@ -295,6 +296,7 @@ class AdversarialSuiteTest {
     Row row =
         new Row(
             strategy,
+            strategy.id(),
             policy.text() + (f > 0 ? String.format(" (f=%.3f)", f) : ""),
             N,
             cheated,
@@ -388,6 +390,7 @@ class AdversarialSuiteTest {
     Row row =
         new Row(
             null,
+            "colluding-replicas",
             "replicate:" + k + String.format(" (f=%.3f)", f),
             N,
             cheated,
@@ -459,14 +462,86 @@ class AdversarialSuiteTest {
         .isGreaterThan(1e-4);
   }
 
+  /**
+   * An auditor that lies: it challenges an honest provider's receipt with a trace that lies about
+   * one intermediate tensor. The dispute must clear the provider (stake intact, not banned).
+   */
+  Row runLyingAuditor() throws Exception {
+    ReceiptKey provider = ReceiptKey.generate(new SecureRandom());
+    providerOp.registerNode(provider, "http://127.0.0.1:9102", List.of(MODEL), ETH);
+    nodeKeys.put(provider.address(), provider);
+    VerificationPolicy policy = SampledAudit.sample(P);
+    Map<String, Tensor> in = input(77_000L);
+    int accusedAndSlashed = 0;
+    String summary;
+    BigInteger before = registry.node(provider.address()).orElseThrow().stakeWei();
+    try (FaultInjector honest =
+            new FaultInjector(modelBytes, CheatStrategy.HONEST, EngineLimits.DEFAULT);
+        StrictModel m = new StrictEngine().load(modelBytes, EngineLimits.DEFAULT)) {
+      FaultInjector.Served s = honest.serve(in);
+      SignedReceipt sr = receipt(provider, in, s, policy, "lying-auditor");
+      assertThat(SampledAudit.reexecute(modelBytes, in, sr)).isInstanceOf(AuditResult.Match.class);
+      // The liar fabricates a "mismatch": the honest trace with one tensor flipped.
+      var trace = m.run(in, dev.verity.engine.RunOptions.WITH_TRACE).trace().orElseThrow();
+      long j = trace.leafCount() / 3;
+      Tensor t = trace.open(j).tensor();
+      byte[] d = t.data();
+      d[0] ^= 0x10;
+      TraceParty<TraceOpening> lie =
+          StrictParties.lyingAbout(trace, j, Tensor.ofBytes(t.type(), t.shape(), d));
+      Candidate liar =
+          SampledAudit.candidates(registry.nodes(), MODEL).stream()
+              .filter(c -> c.operator().equals(key(3).address()))
+              .findFirst()
+              .orElseThrow();
+      DisputeState end = disputeWith(sr, in, s, liar, lie, s.outputDigest());
+      summary = end.phase() + "/outcome " + end.outcome();
+      assertThat(end.outcome()).as("the honest provider is cleared").isEqualTo(1);
+    }
+    NodeInfo after = registry.node(provider.address()).orElseThrow();
+    if (after.stakeWei().compareTo(before) < 0 || after.banned()) {
+      accusedAndSlashed++;
+    }
+    Row row =
+        new Row(
+            null,
+            "lying-auditor",
+            "challenge",
+            1,
+            0,
+            1,
+            0,
+            Double.NaN,
+            before.subtract(after.stakeWei()),
+            accusedAndSlashed,
+            summary);
+    rows.add(row);
+    return row;
+  }
+
   /** Opens the auditor's dispute and plays it to the end; returns the final state. */
   DisputeState dispute(Evidence e) throws Exception {
-    EvmDisputes challenger = disputesByOperator.get(e.auditor().operator());
-    TraceParty<TraceOpening> auditorParty = StrictParties.honest(e.mismatch().auditorTrace());
-    BisectionParty<TraceOpening> providerParty = e.served().committed();
-    Bytes id =
-        OnChainDispute.open(
-            challenger, e.receipt(), auditorParty, e.mismatch().auditorOutput(), BOND);
+    return disputeWith(
+        e.receipt(),
+        e.inputs(),
+        e.served(),
+        e.auditor(),
+        StrictParties.honest(e.mismatch().auditorTrace()),
+        e.mismatch().auditorOutput());
+  }
+
+  /** The auditor opens with its committed trace and output; both sides play to the end. */
+  DisputeState disputeWith(
+      SignedReceipt receipt,
+      Map<String, Tensor> inputs,
+      FaultInjector.Served served,
+      Candidate auditor,
+      BisectionParty<TraceOpening> auditorParty,
+      Digest auditorOutput)
+      throws Exception {
+    EvmDisputes challenger = disputesByOperator.get(auditor.operator());
+    BisectionParty<TraceOpening> providerParty = served.committed();
+    Bytes id = OnChainDispute.open(challenger, receipt, auditorParty, auditorOutput, BOND);
     DisputeState s =
         OnChainDispute.bisect(id, providerDisputes, providerParty, challenger, auditorParty);
     if (s.phase() == DisputePhase.BISECTING) {
@@ -483,7 +558,7 @@ class AdversarialSuiteTest {
       relay.drawReferees(id);
       s = relay.dispute(id);
     }
-    StrictStepReferee referee = new StrictStepReferee(modelBytes, e.inputs(), EngineLimits.DEFAULT);
+    StrictStepReferee referee = new StrictStepReferee(modelBytes, inputs, EngineLimits.DEFAULT);
     for (EthAddress ref : relay.referees(id)) {
       if (relay.dispute(id).phase() != DisputePhase.REFEREEING) {
         break;
@@ -496,8 +571,8 @@ class AdversarialSuiteTest {
               referee,
               providerParty,
               auditorParty,
-              e.served().outputDigest(),
-              e.mismatch().auditorOutput());
+              served.outputDigest(),
+              auditorOutput);
       relay.submitVerdict(id, v.code, OnChainDispute.sign(nodeKeys.get(ref), relay, s, v));
     }
     return relay.dispute(id);
@@ -546,13 +621,15 @@ class AdversarialSuiteTest {
     for (Row r : rows) {
       b.append(
           String.format(
-              "%-18s | %-16s | %7d | %7d | %8d | %14.3f | %20s | %8d | %s%n",
-              r.strategy() == null ? "colluding-replicas" : r.strategy().id(),
+              "%-18s | %-16s | %7d | %7d | %8d | %14s | %20s | %8d | %s%n",
+              r.label(),
               r.tier(),
               r.cheated(),
               r.audited(),
               r.detected(),
-              r.statedDetect(),
+              Double.isNaN(r.statedDetect())
+                  ? "-"
+                  : String.format(java.util.Locale.ROOT, "%.3f", r.statedDetect()),
               r.slashedWei(),
               r.falselyAccused(),
               r.dispute()));
@@ -587,6 +664,9 @@ class AdversarialSuiteTest {
     if (rep.detected() > 0) {
       assertThat(rep.slashedWei()).isPositive();
     }
+    Row liar = runLyingAuditor();
+    assertThat(liar.falselyAccused()).isZero();
+    assertThat(liar.slashedWei()).isZero();
     printTable();
     rows.clear();
   }
