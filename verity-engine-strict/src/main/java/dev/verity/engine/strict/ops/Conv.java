@@ -193,9 +193,10 @@ public final class Conv {
               tiles * groups,
               Math.max(1, (int) (65536L / Math.max(1L, (long) rowsPer * kg * nr))),
               (i0, i1) -> {
-                float[] panel = new float[kg * nr];
-                float[] tmp = new float[4 * nr];
-                int[] runs = new int[4 * (nr + 2)];
+                ConvScratch scratch = ConvScratch.get();
+                float[] panel = scratch.panel(kg * nr);
+                float[] tmp = scratch.tmp(4 * nr);
+                int[] runs = scratch.runs(4 * (nr + 2));
                 int filled = -1;
                 for (int item = i0; item < i1; item++) {
                   ctx.checkDeadline();
@@ -344,9 +345,7 @@ public final class Conv {
             int run = runs[4 * q + 2];
             int d = rowOff + runs[4 * q + 3];
             if (ih < 0 || ih >= h) {
-              for (int e = 0; e < run; e++) {
-                panel[d + e] = 0.0f;
-              }
+              Arrays.fill(panel, d, d + run, 0.0f);
               continue;
             }
             int src = plane + ih * w + iw0;
@@ -356,24 +355,25 @@ public final class Conv {
             if (hi < lo) {
               hi = lo;
             }
-            for (int e = 0; e < lo; e++) {
-              panel[d + e] = 0.0f;
+            // Contiguous runs move as block copies (no per-element index arithmetic).
+            if (lo > 0) {
+              Arrays.fill(panel, d, d + lo, 0.0f);
             }
             if (sw == 1) {
-              for (int e = lo; e < hi; e++) {
-                panel[d + e] = x[src + e];
+              if (hi > lo) {
+                System.arraycopy(x, src + lo, panel, d + lo, hi - lo);
               }
             } else {
               for (int e = lo; e < hi; e++) {
                 panel[d + e] = x[src + e * sw];
               }
             }
-            for (int e = hi; e < run; e++) {
-              panel[d + e] = 0.0f;
+            if (hi < run) {
+              Arrays.fill(panel, d + hi, d + run, 0.0f);
             }
           }
-          for (int e = width; e < nr; e++) {
-            panel[rowOff + e] = 0.0f;
+          if (width < nr) {
+            Arrays.fill(panel, rowOff + width, rowOff + nr, 0.0f);
           }
         }
       }
