@@ -25,8 +25,9 @@ import java.util.function.Supplier;
  * the second carries only the node's up gauge.
  */
 public final class AuditFeature implements NodeFeature {
-  /** Per-operator cap on draw weight, in basis points of total stake (DisputeManager's default). */
-  public static final int DEFAULT_CAP_BPS = 5_000;
+  /** Per-operator cap on draw weight in basis points: DisputeManager's devnet setting. */
+  public static final int DEFAULT_CAP_BPS =
+      dev.verity.settlement.dispute.DisputeParameters.DEVNET.capBps();
 
   /** Reads the registry; throws if the chain cannot be read. */
   public interface Registry {
