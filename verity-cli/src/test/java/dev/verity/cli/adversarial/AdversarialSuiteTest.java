@@ -24,9 +24,12 @@ import dev.verity.engine.strict.StrictEngine;
 import dev.verity.engine.strict.StrictModel;
 import dev.verity.log.MemoryHashStore;
 import dev.verity.log.MerkleTree;
+import dev.verity.node.VerityNode;
+import dev.verity.node.audit.AuditFeature;
 import dev.verity.node.audit.CheatStrategy;
 import dev.verity.node.audit.FaultInjector;
 import dev.verity.node.audit.SampledAudit;
+import dev.verity.node.config.NodeConfig;
 import dev.verity.receipt.Receipt;
 import dev.verity.receipt.ReceiptKey;
 import dev.verity.receipt.SignedReceipt;
@@ -519,6 +522,41 @@ class AdversarialSuiteTest {
     return row;
   }
 
+  /**
+   * Before any provider joins: operator 2 stakes 4 ETH over two nodes, operators 3 to 6 stake 2 ETH
+   * each (12 ETH). More than half needs 4 + 2 + 2 (three operators), more than a third 4 + 2 (two).
+   * Served through a real node's endpoint and metrics, read from the chain.
+   */
+  void decentralizationEndpoint_readsTheChain() throws Exception {
+    try (VerityNode n =
+        VerityNode.start(
+            NodeConfig.ephemeral(Files.createTempDirectory("verity-decentralization")),
+            List.of(AuditFeature.over(registry::nodes, CAP_BPS)))) {
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      String body =
+          http.send(
+                  java.net.http.HttpRequest.newBuilder(
+                          n.url().resolve("/v1/network/decentralization"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      var j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+      assertThat(j.at("/compute/nakamotoOneHalf").asInt()).as(body).isEqualTo(3);
+      assertThat(j.at("/compute/nakamotoOneThird").asInt()).isEqualTo(2);
+      assertThat(j.at("/compute/operators").asInt()).isEqualTo(5);
+      assertThat(j.at("/audit/nakamotoOneHalf").asInt()).isEqualTo(3);
+      String metrics =
+          http.send(
+                  java.net.http.HttpRequest.newBuilder(n.url().resolve("/metrics")).build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertThat(metrics)
+          .contains("verity_nakamoto_coefficient{kind=\"compute\"} 3")
+          .contains("verity_nakamoto_coefficient{kind=\"audit\"} 3");
+      System.out.println("decentralization at start: " + body);
+    }
+  }
+
   /** Opens the auditor's dispute and plays it to the end; returns the final state. */
   DisputeState dispute(Evidence e) throws Exception {
     return disputeWith(
@@ -655,6 +693,7 @@ class AdversarialSuiteTest {
 
   @Test
   void everyStrategy_detectedAtStatedRate_slashed_noHonestNodeAccused() throws Exception {
+    decentralizationEndpoint_readsTheChain();
     int pooledCheated = 0;
     int pooledDetected = 0;
     for (CheatStrategy s : CheatStrategy.values()) {
