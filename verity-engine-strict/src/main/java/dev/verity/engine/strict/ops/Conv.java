@@ -128,6 +128,26 @@ public final class Conv {
       int group,
       Epilogue ep,
       ExecContext ctx) {
+    return conv(x, w, b, kShape, strides, pads, dil, autoPad, group, ep, null, ctx);
+  }
+
+  /**
+   * As above; {@code prepared}, when given, keeps the channel-lane packing of a constant weight
+   * tensor between runs of the same node.
+   */
+  static Nd conv(
+      Nd x,
+      Nd w,
+      Nd b,
+      long[] kShape,
+      long[] strides,
+      long[] pads,
+      long[] dil,
+      String autoPad,
+      int group,
+      Epilogue ep,
+      ChannelLanes.Prepared prepared,
+      ExecContext ctx) {
     if (x.rank() < 3 || x.rank() > 4) {
       throw new RunFailure(
           ctx.where() + ": Conv supports 1-D and 2-D inputs, got rank " + x.rank());
@@ -174,6 +194,34 @@ public final class Conv {
     int np = oh * ow;
     boolean direct =
         kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && oh == h && ow == wd;
+    if (ctx.fast() && ChannelLanes.suits(mg, np)) {
+      ChannelLanes.conv(
+          x.f,
+          w.f,
+          b == null ? null : b.f,
+          y.f,
+          n,
+          c,
+          m,
+          group,
+          h,
+          wd,
+          kh,
+          kw,
+          oh,
+          ow,
+          sh,
+          sw,
+          dh,
+          dw,
+          ph,
+          pw,
+          direct,
+          ep,
+          prepared == null ? null : prepared.get(w, group, ctx),
+          ctx);
+      return y;
+    }
     if (ctx.fast()) {
       // Vector path: each task builds one packed im2col panel (K rows × NR output positions) at a
       // time, in cache, and multiplies all output channels against it. Values only move; every
@@ -380,7 +428,7 @@ public final class Conv {
     }
   }
 
-  private static void im2col(
+  static void im2col(
       float[] x,
       int xOff,
       int cg,

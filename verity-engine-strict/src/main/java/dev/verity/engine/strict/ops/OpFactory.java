@@ -434,6 +434,7 @@ public final class OpFactory {
         long[] d = at.ints("dilations");
         String autoPad = at.s("auto_pad", "NOTSET");
         int group = at.iInt("group", 1);
+        ChannelLanes.Prepared prepared = new ChannelLanes.Prepared();
         yield new ConvKernel() {
           @Override
           public Nd[] run(Nd[] in, ExecContext ctx) {
@@ -442,7 +443,8 @@ public final class OpFactory {
 
           @Override
           public Nd[] runWithEpilogue(Nd[] in, Epilogue ep, ExecContext ctx) {
-            return one(Conv.conv(in[0], in[1], opt(in, 2), k, s, p, d, autoPad, group, ep, ctx));
+            return one(
+                Conv.conv(in[0], in[1], opt(in, 2), k, s, p, d, autoPad, group, ep, prepared, ctx));
           }
         };
       }
