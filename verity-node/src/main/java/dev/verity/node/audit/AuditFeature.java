@@ -126,7 +126,7 @@ public final class AuditFeature implements NodeFeature {
                     new ByteArrayInputStream(text));
               });
         };
-    return List.of(m);
+    return List.of(m, new AuditApi(services));
   }
 
   @Override

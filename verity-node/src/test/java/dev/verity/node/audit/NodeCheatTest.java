@@ -109,6 +109,21 @@ class NodeCheatTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  static JsonNode auditVia(URI auditor, URI peer, String requestId) throws Exception {
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("peer", peer.toString());
+    o.put("requestId", requestId);
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(auditor.resolve("/v1/audit"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(o.toString()))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return Json.MAPPER.readTree(r.body());
+  }
+
   static SignedReceipt receipt(JsonNode resp) {
     ObjectNode b = Json.MAPPER.createObjectNode();
     b.put("format", BundleJson.FORMAT);
@@ -145,6 +160,27 @@ class NodeCheatTest {
       assertThat(SampledAudit.reexecute(model, input(), hr)).isInstanceOf(AuditResult.Match.class);
       assertThat(SampledAudit.reexecute(model, input(), cr))
           .isInstanceOf(AuditResult.Mismatch.class);
+      // The honest node as auditor, over HTTP, with its own copy of the model.
+      JsonNode ofCheat = auditVia(honest.url(), cheat.url(), cr.receipt().requestId());
+      assertThat(ofCheat.get("result").asText()).isEqualTo("mismatch");
+      assertThat(ofCheat.get("reason").asText()).contains("output digest differs");
+      assertThat(ofCheat.get("receiptOutput").asText())
+          .isEqualTo(cr.receipt().outputDigest().toString());
+      assertThat(ofCheat.get("auditorOutput").asText())
+          .isEqualTo(hr.receipt().outputDigest().toString());
+      JsonNode ofHonest = auditVia(cheat.url(), honest.url(), hr.receipt().requestId());
+      assertThat(ofHonest.get("result").asText()).isEqualTo("match");
+      HttpResponse<String> bad =
+          HTTP.send(
+              HttpRequest.newBuilder(honest.url().resolve("/v1/audit"))
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"peer\":\"file:///etc\",\"requestId\":\"x\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(bad.statusCode()).isEqualTo(400);
+      assertThat(bad.body()).contains("http(s) URL");
     }
   }
 
