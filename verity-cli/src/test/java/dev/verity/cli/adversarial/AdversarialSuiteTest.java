@@ -150,6 +150,7 @@ class AdversarialSuiteTest {
     registry = EvmSettlement.connect(anvil.rpcUrl(), deployment, key(0));
     providerOp = EvmSettlement.connect(anvil.rpcUrl(), deployment, key(PROVIDER_ACCT));
     providerDisputes = EvmDisputes.connect(anvil.rpcUrl(), deployment, dm, key(PROVIDER_ACCT));
+    disputesByOperator.put(key(PROVIDER_ACCT).address(), providerDisputes);
     relay = EvmDisputes.connect(anvil.rpcUrl(), deployment, dm, key(0));
   }
 
@@ -369,7 +370,12 @@ class AdversarialSuiteTest {
         assertThat(lie.outputDigest()).isNotEqualTo(truth.outputDigest());
         detected++;
         if (first == null) {
-          Candidate cheater = bad.getFirst();
+          // Prefer the colluding operator's node: its dispute is played from its own account.
+          Candidate cheater =
+              bad.stream()
+                  .filter(c -> c.operator().equals(colluder))
+                  .findFirst()
+                  .orElse(bad.getFirst());
           SignedReceipt sr =
               receipt(nodeKeys.get(cheater.node()), in, lie, policy, "replicate-" + i);
           AuditResult res = SampledAudit.reexecute(modelBytes, in, sr);
@@ -579,9 +585,12 @@ class AdversarialSuiteTest {
       throws Exception {
     EvmDisputes challenger = disputesByOperator.get(auditor.operator());
     BisectionParty<TraceOpening> providerParty = served.committed();
+    // The provider side moves from its own operator's account (a colluder's node is its own).
+    EvmDisputes providerSide =
+        disputesByOperator.get(SampledAudit.operatorOf(registry.nodes(), receipt.receipt().node()));
     Bytes id = OnChainDispute.open(challenger, receipt, auditorParty, auditorOutput, BOND);
     DisputeState s =
-        OnChainDispute.bisect(id, providerDisputes, providerParty, challenger, auditorParty);
+        OnChainDispute.bisect(id, providerSide, providerParty, challenger, auditorParty);
     if (s.phase() == DisputePhase.BISECTING) {
       // Someone stopped moving: the other side moves, the deadline passes, anyone calls timeout.
       OnChainDispute.move(challenger, id, auditorParty);
