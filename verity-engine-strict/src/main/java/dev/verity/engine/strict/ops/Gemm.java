@@ -204,6 +204,10 @@ public final class Gemm {
       int biasOff,
       float[] tmp,
       Epilogue ep) {
+    if (k > KC) {
+      blockedPanelTimes(a, aOff, lda, bp, pb, k, c, cCol, ldc, m, w, bias, biasOff, ep);
+      return;
+    }
     int i = 0;
     for (; i + 4 <= m; i += 4) {
       if (w == NR) {
@@ -227,6 +231,147 @@ public final class Gemm {
         ep.apply(c, cCol + i * ldc, ldc, 1, w, biasOff + i);
       }
     }
+  }
+
+  /**
+   * K steps per block: a block of the packed panel (KC × NR floats) stays in the L1 cache while
+   * every row tile of the panel runs over it.
+   */
+  private static final int KC = 128;
+
+  private static final ThreadLocal<float[][]> ACC = ThreadLocal.withInitial(() -> new float[1][0]);
+
+  /**
+   * As {@link #panelTimes} for long K, blocked over k: every output's running float32 sum is kept
+   * in a per-thread buffer between blocks and resumed exactly where it stopped, so each output
+   * still sees acc = +0.0f, then + A[i][k]·B[k][j] for k = 0..K-1 in order. Bias and epilogue run
+   * after the last block, as in the unblocked kernel.
+   */
+  private static void blockedPanelTimes(
+      float[] a,
+      int aOff,
+      int lda,
+      float[] bp,
+      int pb,
+      int k,
+      float[] c,
+      int cCol,
+      int ldc,
+      int m,
+      int w,
+      float[] bias,
+      int biasOff,
+      Epilogue ep) {
+    float[][] holder = ACC.get();
+    if (holder[0].length < m * NR) {
+      holder[0] = new float[m * NR];
+    }
+    float[] acc = holder[0];
+    for (int k0 = 0; k0 < k; k0 += KC) {
+      int kn = Math.min(KC, k - k0);
+      boolean first = k0 == 0;
+      int i = 0;
+      for (; i + 4 <= m; i += 4) {
+        block4(a, aOff + i * lda + k0, lda, bp, pb + k0 * NR, kn, acc, i * NR, first);
+      }
+      for (; i < m; i++) {
+        block1(a, aOff + i * lda + k0, bp, pb + k0 * NR, kn, acc, i * NR, first);
+      }
+    }
+    for (int i = 0; i < m; i++) {
+      int src = i * NR;
+      if (bias != null) {
+        // "acc + bias" per element, the same single rounding as the unblocked epilogue.
+        float bi = bias[biasOff + i];
+        FloatVector.fromArray(S, acc, src).add(bi).intoArray(acc, src);
+        FloatVector.fromArray(S, acc, src + L).add(bi).intoArray(acc, src + L);
+      }
+      System.arraycopy(acc, src, c, cCol + i * ldc, w);
+    }
+    if (ep != null) {
+      ep.apply(c, cCol, ldc, m, w, biasOff);
+    }
+  }
+
+  private static void block4(
+      float[] a,
+      int aRow,
+      int lda,
+      float[] bp,
+      int pb,
+      int k,
+      float[] acc,
+      int pos,
+      boolean first) {
+    FloatVector c00;
+    FloatVector c01;
+    FloatVector c10;
+    FloatVector c11;
+    FloatVector c20;
+    FloatVector c21;
+    FloatVector c30;
+    FloatVector c31;
+    if (first) {
+      c00 = FloatVector.zero(S);
+      c01 = c00;
+      c10 = c00;
+      c11 = c00;
+      c20 = c00;
+      c21 = c00;
+      c30 = c00;
+      c31 = c00;
+    } else {
+      c00 = FloatVector.fromArray(S, acc, pos);
+      c01 = FloatVector.fromArray(S, acc, pos + L);
+      c10 = FloatVector.fromArray(S, acc, pos + NR);
+      c11 = FloatVector.fromArray(S, acc, pos + NR + L);
+      c20 = FloatVector.fromArray(S, acc, pos + 2 * NR);
+      c21 = FloatVector.fromArray(S, acc, pos + 2 * NR + L);
+      c30 = FloatVector.fromArray(S, acc, pos + 3 * NR);
+      c31 = FloatVector.fromArray(S, acc, pos + 3 * NR + L);
+    }
+    int a1 = aRow + lda;
+    int a2 = aRow + 2 * lda;
+    int a3 = aRow + 3 * lda;
+    for (int kk = 0; kk < k; kk++) {
+      int bpos = pb + kk * NR;
+      FloatVector b0 = FloatVector.fromArray(S, bp, bpos);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bpos + L);
+      float x0 = a[aRow + kk];
+      float x1 = a[a1 + kk];
+      float x2 = a[a2 + kk];
+      float x3 = a[a3 + kk];
+      c00 = c00.add(b0.mul(x0));
+      c01 = c01.add(b1.mul(x0));
+      c10 = c10.add(b0.mul(x1));
+      c11 = c11.add(b1.mul(x1));
+      c20 = c20.add(b0.mul(x2));
+      c21 = c21.add(b1.mul(x2));
+      c30 = c30.add(b0.mul(x3));
+      c31 = c31.add(b1.mul(x3));
+    }
+    c00.intoArray(acc, pos);
+    c01.intoArray(acc, pos + L);
+    c10.intoArray(acc, pos + NR);
+    c11.intoArray(acc, pos + NR + L);
+    c20.intoArray(acc, pos + 2 * NR);
+    c21.intoArray(acc, pos + 2 * NR + L);
+    c30.intoArray(acc, pos + 3 * NR);
+    c31.intoArray(acc, pos + 3 * NR + L);
+  }
+
+  private static void block1(
+      float[] a, int aRow, float[] bp, int pb, int k, float[] acc, int pos, boolean first) {
+    FloatVector c0 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, acc, pos);
+    FloatVector c1 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, acc, pos + L);
+    for (int kk = 0; kk < k; kk++) {
+      int bpos = pb + kk * NR;
+      float x = a[aRow + kk];
+      c0 = c0.add(FloatVector.fromArray(S, bp, bpos).mul(x));
+      c1 = c1.add(FloatVector.fromArray(S, bp, bpos + L).mul(x));
+    }
+    c0.intoArray(acc, pos);
+    c1.intoArray(acc, pos + L);
   }
 
   private static void copyOut(float[] tmp, int rows, int w, float[] c, int cPos, int ldc) {
