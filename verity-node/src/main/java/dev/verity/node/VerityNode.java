@@ -9,6 +9,7 @@ import dev.verity.node.http.Route;
 import dev.verity.node.http.Router;
 import dev.verity.node.network.NetworkFeature;
 import dev.verity.node.openai.OpenAiFeature;
+import dev.verity.node.registry.RegistryFeature;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -69,6 +70,10 @@ public final class VerityNode implements AutoCloseable {
     // Decentralization figures and /metrics are built in too, replaceable the same way.
     if (features.stream().noneMatch(f -> f instanceof AuditFeature)) {
       all.add(AuditFeature.of(config));
+    }
+    // The registry, disputes and slashes as the chain records them: built in, replaceable.
+    if (features.stream().noneMatch(f -> f instanceof RegistryFeature)) {
+      all.add(RegistryFeature.of(config));
     }
     all.addAll(features);
     // On a chain (chain-rpc-url set), the node registers, heartbeats and anchors its log.
