@@ -1,0 +1,219 @@
+package dev.verity.node.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.verity.audit.chain.OnChainDispute;
+import dev.verity.core.Bytes;
+import dev.verity.core.Digest;
+import dev.verity.node.http.Json;
+import dev.verity.receipt.eth.EthAddress;
+import dev.verity.receipt.eth.Keccak;
+import dev.verity.settlement.SettlementException;
+import dev.verity.settlement.dispute.DisputeState;
+import dev.verity.settlement.evm.EvmDisputes;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The provider's side of DisputeManager disputes: watches {@code DisputeOpened} events naming this
+ * node, and plays each bisection round from the node's own committed trace (rebuilt by {@link
+ * StoredTraces} from the archived inputs) before the move deadline. Without it, any challenger
+ * could slash an honest node by timeout. Once a step is pinned it also calls {@code drawReferees}
+ * when the draw block has passed (anyone may), so the dispute does not stall on the provider's
+ * side.
+ */
+public final class DisputeResponder implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DisputeResponder.class);
+
+  /** topic0 of DisputeManager's DisputeOpened event. */
+  static final String DISPUTE_OPENED =
+      "0x"
+          + Bytes.copyOf(
+                  Keccak.keccak256(
+                      "DisputeOpened(bytes32,address,address,bytes32,uint256,uint64,bytes32,bytes32)"
+                          .getBytes(StandardCharsets.US_ASCII)))
+              .toHex();
+
+  private record Tracked(Bytes receiptDigest, Digest providerRoot) {}
+
+  private final EvmDisputes client;
+  private final URI rpc;
+  private final EthAddress node;
+  private final StoredTraces traces;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final Map<Bytes, Tracked> open = new LinkedHashMap<>();
+  private final Map<Bytes, Integer> movedRound = new LinkedHashMap<>();
+  private long fromBlock;
+  private ScheduledExecutorService timer;
+
+  /**
+   * @param client a DisputeManager client sending from the node's or its operator's account (the
+   *     contract accepts moves from either)
+   * @param rpc the chain's JSON-RPC endpoint, for reading events
+   * @param node this node's address (the receipts' signer)
+   */
+  public DisputeResponder(EvmDisputes client, URI rpc, EthAddress node, StoredTraces traces) {
+    this.client = client;
+    this.rpc = rpc;
+    this.node = node;
+    this.traces = traces;
+  }
+
+  /** Polls every {@code every} on a daemon thread until closed. */
+  public synchronized DisputeResponder start(Duration every) {
+    if (timer != null) {
+      throw new IllegalStateException("already started");
+    }
+    timer =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("verity-dispute-responder").factory());
+    timer.scheduleWithFixedDelay(
+        () -> {
+          try {
+            poll();
+          } catch (Exception e) {
+            LOG.warn("dispute responder poll failed: {}", e.toString());
+          }
+        },
+        0,
+        every.toMillis(),
+        TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  /** Disputes naming this node that are not resolved yet, as far as the last poll saw. */
+  public synchronized int openDisputes() {
+    return open.size();
+  }
+
+  /**
+   * One pass: reads new DisputeOpened events for this node, then moves in every dispute that is
+   * bisecting and where this node has not moved in the current round. Returns the moves sent.
+   */
+  public synchronized int poll() throws SettlementException, IOException, InterruptedException {
+    long latest = client.blockNumber();
+    if (latest >= fromBlock) {
+      discover(fromBlock, latest);
+      fromBlock = latest + 1;
+    }
+    int moves = 0;
+    for (var it = open.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      Bytes id = e.getKey();
+      DisputeState s = client.dispute(id);
+      switch (s.phase()) {
+        case BISECTING -> {
+          if (Integer.valueOf(s.round()).equals(movedRound.get(id))) {
+            continue;
+          }
+          if (move(id, e.getValue(), s)) {
+            moves++;
+          }
+        }
+        case AWAITING_DRAW -> {
+          if (latest > s.drawBlock()) {
+            try {
+              client.drawReferees(id);
+            } catch (SettlementException x) {
+              LOG.debug("drawReferees for {} not possible yet: {}", id.toHex(), x.getMessage());
+            }
+          }
+        }
+        case RESOLVED, NONE -> {
+          LOG.info("dispute {} over this node ended with outcome {}", id.toHex(), s.outcome());
+          movedRound.remove(id);
+          it.remove();
+        }
+        case REFEREEING -> {}
+      }
+    }
+    return moves;
+  }
+
+  private boolean move(Bytes id, Tracked t, DisputeState s) {
+    Optional<StoredTraces.Committed> c = traces.committed(t.receiptDigest());
+    if (c.isEmpty()) {
+      LOG.warn("dispute {}: no trace for receipt {}; cannot move", id.toHex(), t.receiptDigest());
+      return false;
+    }
+    if (!c.get().party().root().equals(t.providerRoot())) {
+      LOG.warn("dispute {}: rebuilt trace root differs from the committed root", id.toHex());
+      return false;
+    }
+    try {
+      boolean sent = OnChainDispute.move(client, id, c.get().party());
+      movedRound.put(id, s.round());
+      return sent;
+    } catch (SettlementException x) {
+      // AlreadyMoved after a restart, or the round moved on meanwhile: the next poll re-reads.
+      if (String.valueOf(x.getMessage()).contains("AlreadyMoved")) {
+        movedRound.put(id, s.round());
+      }
+      LOG.warn("dispute {}: move in round {} failed: {}", id.toHex(), s.round(), x.getMessage());
+      return false;
+    }
+  }
+
+  private void discover(long from, long to) throws IOException, InterruptedException {
+    String nodeTopic = "0x" + "0".repeat(24) + node.toString().substring(2).toLowerCase();
+    String body =
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getLogs\",\"params\":[{\"address\":\""
+            + client.address()
+            + "\",\"fromBlock\":\"0x"
+            + Long.toHexString(from)
+            + "\",\"toBlock\":\"0x"
+            + Long.toHexString(to)
+            + "\",\"topics\":[\""
+            + DISPUTE_OPENED
+            + "\",null,\""
+            + nodeTopic
+            + "\"]}]}";
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(rpc)
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    JsonNode j = Json.MAPPER.readTree(r.body());
+    if (j.has("error")) {
+      throw new IOException("eth_getLogs failed: " + j.get("error"));
+    }
+    for (JsonNode log : j.path("result")) {
+      Bytes id = Bytes.fromHex(log.path("topics").get(1).asText().substring(2));
+      Bytes data = Bytes.fromHex(log.path("data").asText().substring(2));
+      byte[] d = data.toByteArray();
+      if (d.length < 5 * 32) {
+        throw new IOException("DisputeOpened data is " + d.length + " bytes, expected 160");
+      }
+      Bytes receiptDigest = Bytes.copyOf(java.util.Arrays.copyOfRange(d, 0, 32));
+      Digest providerRoot =
+          new Digest(Bytes.copyOf(java.util.Arrays.copyOfRange(d, 3 * 32, 4 * 32)));
+      if (open.putIfAbsent(id, new Tracked(receiptDigest, providerRoot)) == null) {
+        LOG.warn(
+            "dispute {} opened against this node; answering from its stored trace", id.toHex());
+      }
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (timer != null) {
+      timer.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,327 @@
+package dev.verity.node.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.verity.audit.bisect.TraceParty;
+import dev.verity.audit.bisect.Verdict;
+import dev.verity.audit.chain.OnChainDispute;
+import dev.verity.audit.strict.StrictParties;
+import dev.verity.audit.strict.StrictStepReferee;
+import dev.verity.core.Bytes;
+import dev.verity.core.Digest;
+import dev.verity.core.key.SigningKey;
+import dev.verity.engine.EngineLimits;
+import dev.verity.engine.InferenceResult;
+import dev.verity.engine.RunOptions;
+import dev.verity.engine.Tensor;
+import dev.verity.engine.TraceCommitment;
+import dev.verity.engine.TraceOpening;
+import dev.verity.engine.strict.StrictEngine;
+import dev.verity.engine.strict.StrictModel;
+import dev.verity.hub.manifest.ManifestFile;
+import dev.verity.hub.manifest.ModelFormat;
+import dev.verity.hub.manifest.ModelManifest;
+import dev.verity.hub.manifest.SignedManifest;
+import dev.verity.hub.store.BlobStore;
+import dev.verity.hub.store.ModelStore;
+import dev.verity.hub.store.StoreLimits;
+import dev.verity.node.inference.InferenceService;
+import dev.verity.node.receipt.ReceiptIssuer;
+import dev.verity.receipt.ReceiptKey;
+import dev.verity.receipt.SignedReceipt;
+import dev.verity.receipt.VerificationPolicy;
+import dev.verity.receipt.eth.EthAddress;
+import dev.verity.settlement.ChainEvent;
+import dev.verity.settlement.Deployment;
+import dev.verity.settlement.DeploymentParameters;
+import dev.verity.settlement.NodeInfo;
+import dev.verity.settlement.anvil.AnvilProcess;
+import dev.verity.settlement.dispute.DisputeParameters;
+import dev.verity.settlement.dispute.DisputePhase;
+import dev.verity.settlement.dispute.DisputeState;
+import dev.verity.settlement.evm.ContractDeployer;
+import dev.verity.settlement.evm.EvmDisputes;
+import dev.verity.settlement.evm.EvmKey;
+import dev.verity.settlement.evm.EvmSettlement;
+import java.io.ByteArrayInputStream;
+import java.math.BigInteger;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The provider-side responder on a real chain: a node that issued an honest strict receipt is
+ * disputed by a challenger lying about one intermediate tensor. The node's {@link DisputeResponder}
+ * finds the dispute from the chain's events, rebuilds its trace from the archived inputs and plays
+ * every bisection round; referees convict the challenger and the node keeps its stake. The control:
+ * a node whose receipt is just as honest but that does not answer loses its stake by timeout.
+ */
+class DisputeResponderTest {
+  static final BigInteger ETH = BigInteger.TEN.pow(18);
+  static final BigInteger BOND = ETH.divide(BigInteger.TEN);
+  static final long MOVE_TIMEOUT = 600;
+  static final int CAP_BPS = 5_000;
+  static final SigningKey PUBLISHER = SigningKey.fromSeed(Bytes.copyOf(new byte[32]));
+
+  @TempDir static Path dir;
+  static AnvilProcess anvil;
+  static Deployment deployment;
+  static EthAddress dm;
+  static EvmSettlement registry;
+  static EvmDisputes challenger;
+  static EvmDisputes relay;
+  static final Map<EthAddress, ReceiptKey> refereeKeys = new HashMap<>();
+  static byte[] modelBytes;
+  static ReceiptIssuer issuer;
+  static InferenceService inference;
+  static ModelStore models;
+
+  static EvmKey key(int i) {
+    return EvmKey.fromMnemonic(AnvilProcess.MNEMONIC, i);
+  }
+
+  static Path shared() {
+    String s = System.getProperty("verity.shared");
+    return s != null ? Path.of(s) : Path.of("../../shared");
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    modelBytes = Files.readAllBytes(shared().resolve("models/mnist/mnist-7.onnx"));
+    anvil = AnvilProcess.start();
+    deployment =
+        ContractDeployer.deploy(
+            anvil.rpcUrl(), key(0), new DeploymentParameters(ETH, 1_000, 5_000, 500));
+    dm =
+        ContractDeployer.deployDisputeManager(
+            anvil.rpcUrl(),
+            key(0),
+            deployment,
+            new DisputeParameters(BOND, MOVE_TIMEOUT, 600, 3, CAP_BPS));
+    registry = EvmSettlement.connect(anvil.rpcUrl(), deployment, key(0));
+    challenger = EvmDisputes.connect(anvil.rpcUrl(), deployment, dm, key(7));
+    relay = EvmDisputes.connect(anvil.rpcUrl(), deployment, dm, key(8));
+
+    // The provider node's own stores, signing under the deployment's receipt domain.
+    Path data = dir.resolve("provider");
+    BlobStore blobs = new BlobStore(data, StoreLimits.defaults());
+    models = new ModelStore(blobs);
+    Digest d = Digest.of(modelBytes);
+    blobs.put(new ByteArrayInputStream(modelBytes), d, modelBytes.length);
+    models.publish(
+        SignedManifest.sign(
+            new ModelManifest(
+                "mnist",
+                "7",
+                ModelFormat.ONNX,
+                List.of(new ManifestFile("mnist-7.onnx", modelBytes.length, d)),
+                null,
+                "MIT",
+                "MNIST",
+                "",
+                Instant.parse("2026-01-02T03:04:05Z"),
+                PUBLISHER.verifyingKey()),
+            PUBLISHER));
+    issuer = ReceiptIssuer.open(data, deployment.receiptDomain(), Clock.systemUTC());
+    inference = new InferenceService(models, issuer, EngineLimits.DEFAULT, data, 2);
+
+    Digest model = inference.resolve("mnist@7").digest();
+    EvmSettlement.connect(anvil.rpcUrl(), deployment, key(9))
+        .registerModel(model, "mnist", "7", Digest.of(Bytes.utf8("publisher")).value());
+    EvmSettlement.connect(anvil.rpcUrl(), deployment, key(1))
+        .registerNode(
+            ReceiptKey.load(data.resolve("keys").resolve("receipt.key")),
+            "http://127.0.0.1:9100",
+            List.of(model),
+            ETH);
+    for (int acct = 2; acct <= 5; acct++) {
+      EvmSettlement op = EvmSettlement.connect(anvil.rpcUrl(), deployment, key(acct));
+      ReceiptKey k = ReceiptKey.generate(new SecureRandom());
+      op.registerNode(k, "http://127.0.0.1:92" + acct, List.of(model), ETH);
+      refereeKeys.put(k.address(), k);
+    }
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (inference != null) {
+      inference.close();
+    }
+    if (issuer != null) {
+      issuer.close();
+    }
+    if (anvil != null) {
+      anvil.close();
+    }
+  }
+
+  static Map<String, Tensor> input(long seed) {
+    float[] px = new float[28 * 28];
+    Random r = new Random(seed);
+    for (int i = 0; i < px.length; i++) {
+      px[i] = r.nextFloat();
+    }
+    return Map.of("Input3", Tensor.ofFloats(new long[] {1, 1, 28, 28}, px));
+  }
+
+  static TraceCommitment trace(Map<String, Tensor> in) throws Exception {
+    try (StrictModel m = new StrictEngine().load(modelBytes, EngineLimits.DEFAULT)) {
+      InferenceResult r = m.run(in, RunOptions.WITH_TRACE);
+      return r.trace().orElseThrow();
+    }
+  }
+
+  static TraceParty<TraceOpening> lieAbout(TraceCommitment trace, long j) {
+    Tensor t = trace.open(j).tensor();
+    byte[] b = t.data();
+    b[b.length - 1] ^= 0x40;
+    return StrictParties.lyingAbout(trace, j, Tensor.ofBytes(t.type(), t.shape(), b));
+  }
+
+  /** The challenger moves once per round, waiting for the round to advance in between. */
+  static DisputeState challengerPlays(Bytes id, TraceParty<TraceOpening> liar) throws Exception {
+    int moved = -1;
+    while (true) {
+      DisputeState s = relay.dispute(id);
+      if (s.phase() != DisputePhase.BISECTING) {
+        return s;
+      }
+      if (s.round() != moved) {
+        OnChainDispute.move(challenger, id, liar);
+        moved = s.round();
+      }
+      int round = moved;
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () -> {
+                DisputeState x = relay.dispute(id);
+                return x.phase() != DisputePhase.BISECTING || x.round() != round;
+              });
+    }
+  }
+
+  @Test
+  void honestNode_disputedByLyingChallenger_answersEveryRound_andKeepsItsStake() throws Exception {
+    Map<String, Tensor> in = input(11);
+    InferenceService.Outcome out =
+        inference.infer(
+            new InferenceService.Request(
+                "mnist@7",
+                StrictEngine.ID,
+                in,
+                VerificationPolicy.parse("sample:0.1"),
+                Optional.empty()));
+    SignedReceipt receipt = out.receipt().receipt();
+    EthAddress node = receipt.receipt().node();
+    TraceCommitment trace = trace(in);
+    long j = 3;
+    TraceParty<TraceOpening> liar = lieAbout(trace, j);
+
+    StoredTraces traces = new StoredTraces(issuer, inference, models, EngineLimits.DEFAULT);
+    try (EvmDisputes providerClient = EvmDisputes.connect(anvil.rpcUrl(), deployment, dm, key(1));
+        DisputeResponder responder =
+            new DisputeResponder(providerClient, URI.create(anvil.rpcUrl()), node, traces)
+                .start(Duration.ofMillis(100))) {
+      Bytes id =
+          OnChainDispute.open(challenger, receipt, liar, receipt.receipt().outputDigest(), BOND);
+      DisputeState pinned = challengerPlays(id, liar);
+      assertThat(pinned.phase()).isIn(DisputePhase.AWAITING_DRAW, DisputePhase.REFEREEING);
+      assertThat(pinned.start()).isEqualTo(j);
+      // The responder draws the referees once a block past the draw block exists.
+      anvil.mine();
+      anvil.mine();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> relay.dispute(id).phase() == DisputePhase.REFEREEING);
+      DisputeState s = relay.dispute(id);
+      TraceParty<TraceOpening> honest = StrictParties.honest(trace);
+      var referee = new StrictStepReferee(modelBytes, in, EngineLimits.DEFAULT);
+      ChainEvent resolved = null;
+      for (EthAddress ref : relay.referees(id)) {
+        Verdict v =
+            OnChainDispute.verdict(
+                s,
+                honest.root(),
+                liar.root(),
+                referee,
+                honest,
+                liar,
+                receipt.receipt().outputDigest(),
+                receipt.receipt().outputDigest());
+        assertThat(v).isEqualTo(Verdict.PROVIDER_CORRECT);
+        var tx =
+            relay.submitVerdict(id, v.code, OnChainDispute.sign(refereeKeys.get(ref), relay, s, v));
+        if (tx.event("DisputeResolved").isPresent()) {
+          resolved = tx.event("DisputeResolved").get();
+          break;
+        }
+      }
+      assertThat(resolved).isNotNull();
+      assertThat(resolved.arg("outcome")).isEqualTo("1");
+      NodeInfo n = registry.node(node).orElseThrow();
+      assertThat(n.stakeWei()).isEqualTo(ETH);
+      assertThat(n.banned()).isFalse();
+      await().atMost(Duration.ofSeconds(10)).until(() -> responder.openDisputes() == 0);
+    }
+  }
+
+  @Test
+  void honestNode_withoutResponder_isSlashedByTimeout() throws Exception {
+    // The same honest trace, served by a node that never answers: what the responder prevents.
+    Map<String, Tensor> in = input(12);
+    TraceCommitment trace = trace(in);
+    TraceParty<TraceOpening> honest = StrictParties.honest(trace);
+    ReceiptKey silent = ReceiptKey.generate(new SecureRandom());
+    EvmSettlement.connect(anvil.rpcUrl(), deployment, key(6))
+        .registerNode(
+            silent, "http://127.0.0.1:9106", List.of(inference.resolve("mnist@7").digest()), ETH);
+    Map<String, Tensor> outputs;
+    try (StrictModel m = new StrictEngine().load(modelBytes, EngineLimits.DEFAULT)) {
+      outputs = m.run(in, RunOptions.DEFAULT).outputs();
+    }
+    Digest output = dev.verity.engine.TensorEncoding.digest(outputs);
+    SignedReceipt receipt =
+        SignedReceipt.sign(
+            dev.verity.receipt.Receipt.builder()
+                .model(inference.resolve("mnist@7").digest())
+                .engine(
+                    StrictEngine.ID,
+                    StrictEngine.VERSION,
+                    Digest.of(Bytes.utf8("config")),
+                    dev.verity.engine.NumericMode.BITWISE)
+                .input(dev.verity.engine.TensorEncoding.digest(in))
+                .output(output)
+                .trace(honest.root(), honest.leafCount())
+                .node(silent.address())
+                .requestId("silent-1")
+                .timeMillis(1_764_000_000_000L)
+                .policy(VerificationPolicy.parse("sample:0.1"))
+                .seed(0)
+                .build(),
+            deployment.receiptDomain(),
+            silent);
+    TraceParty<TraceOpening> liar = lieAbout(trace, 3);
+    Bytes id = OnChainDispute.open(challenger, receipt, liar, output, BOND);
+    OnChainDispute.move(challenger, id, liar);
+    anvil.increaseTime(Duration.ofSeconds(MOVE_TIMEOUT + 1));
+    ChainEvent resolved = relay.timeout(id).event("DisputeResolved").orElseThrow();
+    assertThat(resolved.arg("outcome")).isEqualTo("2");
+    assertThat(registry.node(silent.address()).orElseThrow().stakeWei()).isZero();
+  }
+}
