@@ -225,21 +225,22 @@ public final class RegistryFeature implements NodeFeature {
             if (e.topicHex(0).equals(DISPUTE_OPENED)) {
               Map<String, Object> o = new LinkedHashMap<>();
               EthAddress node = e.topicAddress(2);
+              // Most telling fields first: the explorer's table shows the first few columns.
               o.put("id", id);
-              o.put("disputeManager", EthAddress.parse(e.address()).toChecksumString());
-              o.put("provider", node.toChecksumString());
-              EthAddress op = operators.get(node.toString());
-              o.put("providerOperator", op == null ? null : op.toChecksumString());
-              o.put("challenger", e.topicAddress(3).toChecksumString());
-              o.put("receiptDigest", String.format("0x%064x", e.word(0)));
-              o.put("bondWei", e.word(1).toString());
-              o.put("leafCount", e.word(2).longValueExact());
               o.put("status", "open");
               o.put("outcome", null);
-              o.put("resolution", null);
+              o.put("provider", node.toChecksumString());
+              o.put("challenger", e.topicAddress(3).toChecksumString());
+              o.put("bondWei", e.word(1).toString());
               o.put("slashedWei", "0");
-              o.put("openedBlock", e.block());
               o.put("openedAt", logs.blockTime(e.block()).toString());
+              o.put("resolution", null);
+              EthAddress op = operators.get(node.toString());
+              o.put("providerOperator", op == null ? null : op.toChecksumString());
+              o.put("disputeManager", EthAddress.parse(e.address()).toChecksumString());
+              o.put("receiptDigest", String.format("0x%064x", e.word(0)));
+              o.put("leafCount", e.word(2).longValueExact());
+              o.put("openedBlock", e.block());
               o.put("openedTx", e.txHash());
               byId.put(id, o);
             } else {
@@ -299,21 +300,21 @@ public final class RegistryFeature implements NodeFeature {
           for (ChainLogs.Event e : slashed) {
             EthAddress node = e.topicAddress(1);
             EthAddress slasher = e.topicAddress(2);
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("node", node.toChecksumString());
-            o.put("slasher", slasher.toChecksumString());
             String cause =
                 slasher.equals(deployment.logAnchor())
                     ? "fork"
                     : managers.contains(slasher) ? "dispute" : "other";
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("node", node.toChecksumString());
             o.put("cause", cause);
-            o.put("disputeId", disputeByTx.get(e.txHash()));
             o.put("slashedWei", e.word(0).toString());
-            o.put("beneficiary", e.wordAddress(1).toChecksumString());
-            o.put("rewardWei", e.word(2).toString());
             o.put("banned", bannedIn.contains(e.txHash() + node));
-            o.put("block", e.block());
             o.put("time", logs.blockTime(e.block()).toString());
+            o.put("disputeId", disputeByTx.get(e.txHash()));
+            o.put("rewardWei", e.word(2).toString());
+            o.put("beneficiary", e.wordAddress(1).toChecksumString());
+            o.put("slasher", slasher.toChecksumString());
+            o.put("block", e.block());
             o.put("tx", e.txHash());
             out.add(o);
           }

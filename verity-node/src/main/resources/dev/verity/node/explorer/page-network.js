@@ -17,7 +17,15 @@ function genericTable(rows, id) {
 
 async function showEndpoints(box, paths, emptyTitle) {
   for (const p of paths.filter((x) => !x.includes('{'))) {
-    const doc = await json(p);
+    let doc;
+    try {
+      doc = await json(p);
+    } catch (e) {
+      // 503: documented, but this node cannot read the chain now (for example it has none).
+      if (!(e instanceof ApiError) || e.status !== 503) throw e;
+      box.appendChild(unavailable('Not available on this node yet', 'The node has the endpoint but cannot answer it now:', `${p}: ${e.message}`));
+      continue;
+    }
     const rows = listOf(doc);
     box.appendChild(h('h3', null, code(p)));
     if (rows && rows.length === 0) box.appendChild(unavailable(emptyTitle, 'The node reports none.'));

@@ -1,7 +1,7 @@
 // Nodes: this node's identity, health as observed by the page, models and receipts it serves.
 // Stake, audits and other nodes come from the network registry once the node exposes it.
 import { h, replace, fmtTime, code, fields, table, unavailable } from './dom.js';
-import { api, json, findGetPaths } from './api.js';
+import { api, json, findGetPaths, ApiError } from './api.js';
 import { logState } from './logwatch.js';
 
 const observed = { polls: 0, ok: 0, since: Date.now(), lastOk: null, lastLatencyMs: null };
@@ -39,7 +39,9 @@ export async function render(view, ctx) {
         const data = await json(first);
         stakeBox.querySelector('#registry-data').appendChild(h('pre', { class: 'note' }, JSON.stringify(data, null, 2)));
       } catch (e) {
-        stakeBox.querySelector('#registry-data').appendChild(h('p', { class: 'error' }, e.message));
+        // 503: documented, but this node cannot read the chain now (for example it has none).
+        if (e instanceof ApiError && e.status === 503) replace(stakeBox, unavailable('Not available on this node yet', 'The node has the endpoint but cannot answer it now:', `${first}: ${e.message}`));
+        else stakeBox.querySelector('#registry-data').appendChild(h('p', { class: 'error' }, e.message));
       }
     }
   }
