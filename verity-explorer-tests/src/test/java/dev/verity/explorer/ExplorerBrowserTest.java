@@ -773,7 +773,11 @@ class ExplorerBrowserTest {
       // endpoint answers 503 on a node that is not joined to a chain.
       boolean expected404 = m.contains("404 (Not Found)");
       boolean expected503 =
-          m.contains("/v1/network/decentralization") && m.contains("503 (Service Unavailable)");
+          (m.contains("/v1/network/decentralization")
+                  || m.contains("/v1/network/nodes")
+                  || m.contains("/v1/disputes")
+                  || m.contains("/v1/slashes"))
+              && m.contains("503 (Service Unavailable)");
       if (m.contains("Content Security Policy")
           || m.contains("Uncaught")
           || (e.getLevel() == Level.SEVERE && !expected404 && !expected503)) {
