@@ -808,6 +808,7 @@ public final class Conv {
         Math.max(1, 8192 / Math.max(1, oh * ow * kh * kw)),
         (p0, p1) -> {
           float[] acc = new float[ow];
+          float[] rowMax = fast && sw != 1 ? new float[w] : null;
           int[] gather = new int[PL];
           for (int q = 0; q < PL; q++) {
             gather[q] = q * sw;
@@ -820,6 +821,37 @@ public final class Conv {
               // Window rows inside the input, in increasing order.
               int iLo = y0 >= 0 ? 0 : (-y0 + dh - 1) / dh;
               int iHi = Math.min(kh, y0 >= h ? 0 : (h - 1 - y0) / dh + 1);
+              if (rowMax != null) {
+                // Strided windows: the maximum is the same whatever order the taps are visited in
+                // (ARITHMETIC.md), so take each input column's maximum over the window rows with
+                // contiguous vectors first, then the window columns per output, instead of gathers.
+                Arrays.fill(rowMax, Float.NEGATIVE_INFINITY);
+                for (int i = iLo; i < iHi; i++) {
+                  int rowBase = ib + (y0 + i * dh) * w;
+                  int xi = 0;
+                  for (; xi + PL <= w; xi += PL) {
+                    FloatVector.fromArray(PS, rowMax, xi)
+                        .max(FloatVector.fromArray(PS, in, rowBase + xi))
+                        .intoArray(rowMax, xi);
+                  }
+                  for (; xi < w; xi++) {
+                    rowMax[xi] = Math.max(rowMax[xi], in[rowBase + xi]);
+                  }
+                }
+                int ob0 = ob + yo * ow;
+                for (int xo = 0; xo < ow; xo++) {
+                  int x0 = xo * sw - pw;
+                  float best = Float.NEGATIVE_INFINITY;
+                  for (int j = 0; j < kw; j++) {
+                    int xi = x0 + j * dw;
+                    if (xi >= 0 && xi < w) {
+                      best = Math.max(best, rowMax[xi]);
+                    }
+                  }
+                  out[ob0 + xo] = best;
+                }
+                continue;
+              }
               Arrays.fill(acc, Float.NEGATIVE_INFINITY);
               // Tap-major: for each (i, j), one long independent pass over the output row.
               for (int i = iLo; i < iHi; i++) {
