@@ -52,6 +52,7 @@ public final class DisputeResponder implements AutoCloseable {
   private final URI rpc;
   private final EthAddress node;
   private final StoredTraces traces;
+  private final DisputeEvidence evidence;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private final Map<Bytes, Tracked> open = new LinkedHashMap<>();
@@ -66,6 +67,16 @@ public final class DisputeResponder implements AutoCloseable {
    * @param node this node's address (the receipts' signer)
    */
   public DisputeResponder(EvmDisputes client, URI rpc, EthAddress node, StoredTraces traces) {
+    this(client, rpc, node, traces, new DisputeEvidence());
+  }
+
+  /**
+   * @param evidence where this node offers its receipt, inputs and trace openings to the referees
+   *     (served by the node's API)
+   */
+  public DisputeResponder(
+      EvmDisputes client, URI rpc, EthAddress node, StoredTraces traces, DisputeEvidence evidence) {
+    this.evidence = evidence;
     this.client = client;
     this.rpc = rpc;
     this.node = node;
@@ -124,6 +135,7 @@ public final class DisputeResponder implements AutoCloseable {
           }
         }
         case AWAITING_DRAW -> {
+          offer(id, e.getValue());
           if (latest > s.drawBlock()) {
             try {
               client.drawReferees(id);
@@ -137,10 +149,19 @@ public final class DisputeResponder implements AutoCloseable {
           movedRound.remove(id);
           it.remove();
         }
-        case REFEREEING -> {}
+        case REFEREEING -> offer(id, e.getValue());
       }
     }
     return moves;
+  }
+
+  private void offer(Bytes id, Tracked t) {
+    if (!evidence.offers(id)) {
+      traces
+          .committed(t.receiptDigest())
+          .filter(c -> c.party().root().equals(t.providerRoot()))
+          .ifPresent(c -> evidence.offer(id, c.receipt(), c.inputs(), c.party()));
+    }
   }
 
   private boolean move(Bytes id, Tracked t, DisputeState s) {
@@ -152,6 +173,9 @@ public final class DisputeResponder implements AutoCloseable {
     if (!c.get().party().root().equals(t.providerRoot())) {
       LOG.warn("dispute {}: rebuilt trace root differs from the committed root", id.toHex());
       return false;
+    }
+    if (!evidence.offers(id)) {
+      evidence.offer(id, c.get().receipt(), c.get().inputs(), c.get().party());
     }
     try {
       boolean sent = OnChainDispute.move(client, id, c.get().party());

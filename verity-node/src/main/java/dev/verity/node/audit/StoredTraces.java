@@ -19,6 +19,7 @@ import dev.verity.hub.store.ModelStore;
 import dev.verity.node.receipt.ReceiptIssuer;
 import dev.verity.node.receipt.ReceiptsApi;
 import dev.verity.receipt.Receipt;
+import dev.verity.receipt.SignedReceipt;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
@@ -39,7 +40,11 @@ public final class StoredTraces {
   private static final int CACHE = 16;
 
   /** The provider's committed side of a dispute: its trace party and its receipt's output. */
-  public record Committed(TraceParty<TraceOpening> party, Digest output, Receipt receipt) {}
+  public record Committed(
+      TraceParty<TraceOpening> party,
+      Digest output,
+      SignedReceipt receipt,
+      Map<String, Tensor> inputs) {}
 
   private final ReceiptIssuer issuer;
   private final ReceiptsApi.TensorArchive archive;
@@ -77,7 +82,7 @@ public final class StoredTraces {
       return Optional.of(c);
     }
     try {
-      Optional<Receipt> r = find(receiptDigest);
+      Optional<SignedReceipt> r = find(receiptDigest);
       if (r.isEmpty()) {
         return Optional.empty();
       }
@@ -90,7 +95,7 @@ public final class StoredTraces {
     }
   }
 
-  private Optional<Receipt> find(Bytes receiptDigest) throws IOException {
+  private Optional<SignedReceipt> find(Bytes receiptDigest) throws IOException {
     long size = issuer.log().size();
     // The log only grows: index new entries once, then look up.
     for (; scanned < size; scanned++) {
@@ -98,10 +103,11 @@ public final class StoredTraces {
       indexByDigest.put(r.signingDigest(issuer.domain()), scanned);
     }
     Long i = indexByDigest.get(receiptDigest);
-    return i == null ? Optional.empty() : Optional.of(issuer.receipt(i).receipt().receipt());
+    return i == null ? Optional.empty() : Optional.of(issuer.receipt(i).receipt());
   }
 
-  private Optional<Committed> rebuild(Receipt r) throws Exception {
+  private Optional<Committed> rebuild(SignedReceipt signed) throws Exception {
+    Receipt r = signed.receipt();
     if (!StrictEngine.ID.equals(r.engineId())) {
       LOG.warn("receipt {} is not a strict receipt; no trace to play", r.requestId());
       return Optional.empty();
@@ -124,7 +130,11 @@ public final class StoredTraces {
       return Optional.empty();
     }
     return Optional.of(
-        new Committed(StrictParties.honest(trace), TensorEncoding.digest(res.outputs()), r));
+        new Committed(
+            StrictParties.honest(trace),
+            TensorEncoding.digest(res.outputs()),
+            signed,
+            inputs.get()));
   }
 
   /** The model's one ONNX file from the store, digest-checked. */

@@ -7,7 +7,6 @@ import dev.verity.audit.bisect.TraceParty;
 import dev.verity.audit.bisect.Verdict;
 import dev.verity.audit.chain.OnChainDispute;
 import dev.verity.audit.strict.StrictParties;
-import dev.verity.audit.strict.StrictStepReferee;
 import dev.verity.core.Bytes;
 import dev.verity.core.Digest;
 import dev.verity.core.key.SigningKey;
@@ -26,6 +25,8 @@ import dev.verity.hub.manifest.SignedManifest;
 import dev.verity.hub.store.BlobStore;
 import dev.verity.hub.store.ModelStore;
 import dev.verity.hub.store.StoreLimits;
+import dev.verity.node.http.HttpApiServer;
+import dev.verity.node.http.Router;
 import dev.verity.node.inference.InferenceService;
 import dev.verity.node.receipt.ReceiptIssuer;
 import dev.verity.receipt.ReceiptKey;
@@ -53,6 +54,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +91,18 @@ class DisputeResponderTest {
   static ReceiptIssuer issuer;
   static InferenceService inference;
   static ModelStore models;
+  static DisputeEvidence providerEvidence = new DisputeEvidence();
+  static DisputeEvidence challengerEvidence = new DisputeEvidence();
+  static final List<AutoCloseable> closing = new ArrayList<>();
+  static final List<RefereeDuty> referees = new ArrayList<>();
+
+  static URI serve(DisputeEvidence e) throws Exception {
+    Router router = new Router();
+    e.register(router);
+    HttpApiServer server = HttpApiServer.start(router, "127.0.0.1", 0, 1 << 20);
+    closing.add(server);
+    return URI.create("http://127.0.0.1:" + server.address().getPort());
+  }
 
   static EvmKey key(int i) {
     return EvmKey.fromMnemonic(AnvilProcess.MNEMONIC, i);
@@ -145,19 +159,54 @@ class DisputeResponderTest {
     EvmSettlement.connect(anvil.rpcUrl(), deployment, key(1))
         .registerNode(
             ReceiptKey.load(data.resolve("keys").resolve("receipt.key")),
-            "http://127.0.0.1:9100",
+            serve(providerEvidence).toString(),
             List.of(model),
             ETH);
+    // The challenger's operator (account 7) runs a node that serves its side to the referees.
+    EvmSettlement.connect(anvil.rpcUrl(), deployment, key(7))
+        .registerNode(
+            ReceiptKey.generate(new SecureRandom()),
+            serve(challengerEvidence).toString(),
+            List.of(model),
+            ETH);
+    RefereeDuty.Endpoints endpoints =
+        account -> {
+          List<URI> out = new ArrayList<>();
+          for (NodeInfo n : registry.nodes()) {
+            if (n.node().equals(account) || n.operator().equals(account)) {
+              out.add(URI.create(n.endpoint()));
+            }
+          }
+          return out;
+        };
     for (int acct = 2; acct <= 5; acct++) {
       EvmSettlement op = EvmSettlement.connect(anvil.rpcUrl(), deployment, key(acct));
       ReceiptKey k = ReceiptKey.generate(new SecureRandom());
       op.registerNode(k, "http://127.0.0.1:92" + acct, List.of(model), ETH);
       refereeKeys.put(k.address(), k);
+      EvmDisputes c = EvmDisputes.connect(anvil.rpcUrl(), deployment, dm, key(acct));
+      closing.add(c);
+      RefereeDuty duty =
+          new RefereeDuty(
+              c,
+              URI.create(anvil.rpcUrl()),
+              k,
+              deployment.receiptDomain(),
+              endpoints,
+              manifest -> StoredTraces.modelBytes(models, manifest),
+              EngineLimits.DEFAULT);
+      referees.add(duty);
     }
   }
 
   @AfterAll
   static void stop() throws Exception {
+    for (RefereeDuty r : referees) {
+      r.close();
+    }
+    for (AutoCloseable c : closing) {
+      c.close();
+    }
     if (inference != null) {
       inference.close();
     }
@@ -236,10 +285,14 @@ class DisputeResponderTest {
     StoredTraces traces = new StoredTraces(issuer, inference, models, EngineLimits.DEFAULT);
     try (EvmDisputes providerClient = EvmDisputes.connect(anvil.rpcUrl(), deployment, dm, key(1));
         DisputeResponder responder =
-            new DisputeResponder(providerClient, URI.create(anvil.rpcUrl()), node, traces)
+            new DisputeResponder(
+                    providerClient, URI.create(anvil.rpcUrl()), node, traces, providerEvidence)
                 .start(Duration.ofMillis(100))) {
+      referees.forEach(r -> r.start(Duration.ofMillis(100)));
       Bytes id =
           OnChainDispute.open(challenger, receipt, liar, receipt.receipt().outputDigest(), BOND);
+      // The lying challenger plays by the protocol: it serves its (lying) openings too.
+      challengerEvidence.offer(id, receipt, in, liar);
       DisputeState pinned = challengerPlays(id, liar);
       assertThat(pinned.phase()).isIn(DisputePhase.AWAITING_DRAW, DisputePhase.REFEREEING);
       assertThat(pinned.start()).isEqualTo(j);
@@ -249,31 +302,12 @@ class DisputeResponderTest {
       await()
           .atMost(Duration.ofSeconds(20))
           .until(() -> relay.dispute(id).phase() == DisputePhase.REFEREEING);
-      DisputeState s = relay.dispute(id);
-      TraceParty<TraceOpening> honest = StrictParties.honest(trace);
-      var referee = new StrictStepReferee(modelBytes, in, EngineLimits.DEFAULT);
-      ChainEvent resolved = null;
-      for (EthAddress ref : relay.referees(id)) {
-        Verdict v =
-            OnChainDispute.verdict(
-                s,
-                honest.root(),
-                liar.root(),
-                referee,
-                honest,
-                liar,
-                receipt.receipt().outputDigest(),
-                receipt.receipt().outputDigest());
-        assertThat(v).isEqualTo(Verdict.PROVIDER_CORRECT);
-        var tx =
-            relay.submitVerdict(id, v.code, OnChainDispute.sign(refereeKeys.get(ref), relay, s, v));
-        if (tx.event("DisputeResolved").isPresent()) {
-          resolved = tx.event("DisputeResolved").get();
-          break;
-        }
-      }
-      assertThat(resolved).isNotNull();
-      assertThat(resolved.arg("outcome")).isEqualTo("1");
+      // Nobody drives the verdict by hand: the drawn referee nodes fetch both sides' evidence,
+      // re-execute the pinned node and submit signed verdicts.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> relay.dispute(id).phase() == DisputePhase.RESOLVED);
+      assertThat(relay.dispute(id).outcome()).isEqualTo(Verdict.PROVIDER_CORRECT.code);
       NodeInfo n = registry.node(node).orElseThrow();
       assertThat(n.stakeWei()).isEqualTo(ETH);
       assertThat(n.banned()).isFalse();
