@@ -191,6 +191,10 @@ final class ChannelLanes {
       float[] tmp,
       Epilogue ep) {
     int rows = Math.min(NR, mg - m0);
+    if (k > KC) {
+      blockedTile(wp, pw, k, b, bOff, np, y, yOff, bias, m0, rows, chan0, ep);
+      return;
+    }
     int p = 0;
     for (; p + 4 <= np; p += 4) {
       quad(wp, pw, k, b, bOff + p, np, bias, m0, tmp);
@@ -206,6 +210,159 @@ final class ChannelLanes {
         ep.apply(y, yOff + m0 * np + p, np, rows, 1, chan0 + m0);
       }
     }
+  }
+
+  /** K steps per block, so a block of the channel panel (KC × NR floats) stays in L1. */
+  private static final int KC = 128;
+
+  private static final ThreadLocal<float[][]> ACC = ThreadLocal.withInitial(() -> new float[1][0]);
+
+  /**
+   * {@link #tile} for long K, blocked over k: each output's float32 running sum is kept in a
+   * per-thread buffer between blocks and resumed exactly, so every output still sees +0.0f and then
+   * its products for k = 0..K-1 in order; bias and epilogue follow the last block.
+   */
+  private static void blockedTile(
+      float[] wp,
+      int pw,
+      int k,
+      float[] b,
+      int bOff,
+      int np,
+      float[] y,
+      int yOff,
+      float[] bias,
+      int m0,
+      int rows,
+      int chan0,
+      Epilogue ep) {
+    float[][] holder = ACC.get();
+    if (holder[0].length < np * NR) {
+      holder[0] = new float[np * NR];
+    }
+    float[] acc = holder[0];
+    for (int k0 = 0; k0 < k; k0 += KC) {
+      int kn = Math.min(KC, k - k0);
+      boolean first = k0 == 0;
+      int wpos = pw + k0 * NR;
+      int bpos = bOff + k0 * np;
+      int p = 0;
+      for (; p + 4 <= np; p += 4) {
+        quadBlock(wp, wpos, kn, b, bpos + p, np, acc, p * NR, first);
+      }
+      for (; p < np; p++) {
+        singleBlock(wp, wpos, kn, b, bpos + p, np, acc, p * NR, first);
+      }
+    }
+    for (int p = 0; p < np; p++) {
+      int src = p * NR;
+      if (bias != null) {
+        // "acc + B[m]" per lane: the same single rounding as the unblocked kernel.
+        FloatVector.fromArray(S, acc, src)
+            .add(FloatVector.fromArray(S, bias, m0))
+            .intoArray(acc, src);
+        FloatVector.fromArray(S, acc, src + L)
+            .add(FloatVector.fromArray(S, bias, m0 + L))
+            .intoArray(acc, src + L);
+      }
+    }
+    int pos = yOff + m0 * np;
+    for (int j = 0; j < rows; j++) {
+      int d = pos + j * np;
+      for (int p = 0; p < np; p++) {
+        y[d + p] = acc[p * NR + j];
+      }
+    }
+    if (ep != null) {
+      ep.apply(y, pos, np, rows, np, chan0 + m0);
+    }
+  }
+
+  private static void quadBlock(
+      float[] wp,
+      int pw,
+      int k,
+      float[] b,
+      int bPos,
+      int ldb,
+      float[] acc,
+      int pos,
+      boolean first) {
+    FloatVector c00;
+    FloatVector c01;
+    FloatVector c10;
+    FloatVector c11;
+    FloatVector c20;
+    FloatVector c21;
+    FloatVector c30;
+    FloatVector c31;
+    if (first) {
+      c00 = FloatVector.zero(S);
+      c01 = c00;
+      c10 = c00;
+      c11 = c00;
+      c20 = c00;
+      c21 = c00;
+      c30 = c00;
+      c31 = c00;
+    } else {
+      c00 = FloatVector.fromArray(S, acc, pos);
+      c01 = FloatVector.fromArray(S, acc, pos + L);
+      c10 = FloatVector.fromArray(S, acc, pos + NR);
+      c11 = FloatVector.fromArray(S, acc, pos + NR + L);
+      c20 = FloatVector.fromArray(S, acc, pos + 2 * NR);
+      c21 = FloatVector.fromArray(S, acc, pos + 2 * NR + L);
+      c30 = FloatVector.fromArray(S, acc, pos + 3 * NR);
+      c31 = FloatVector.fromArray(S, acc, pos + 3 * NR + L);
+    }
+    for (int kk = 0; kk < k; kk++) {
+      int wpos = pw + kk * NR;
+      FloatVector w0 = FloatVector.fromArray(S, wp, wpos);
+      FloatVector w1 = FloatVector.fromArray(S, wp, wpos + L);
+      int xb = bPos + kk * ldb;
+      float x0 = b[xb];
+      float x1 = b[xb + 1];
+      float x2 = b[xb + 2];
+      float x3 = b[xb + 3];
+      c00 = c00.add(w0.mul(x0));
+      c01 = c01.add(w1.mul(x0));
+      c10 = c10.add(w0.mul(x1));
+      c11 = c11.add(w1.mul(x1));
+      c20 = c20.add(w0.mul(x2));
+      c21 = c21.add(w1.mul(x2));
+      c30 = c30.add(w0.mul(x3));
+      c31 = c31.add(w1.mul(x3));
+    }
+    c00.intoArray(acc, pos);
+    c01.intoArray(acc, pos + L);
+    c10.intoArray(acc, pos + NR);
+    c11.intoArray(acc, pos + NR + L);
+    c20.intoArray(acc, pos + 2 * NR);
+    c21.intoArray(acc, pos + 2 * NR + L);
+    c30.intoArray(acc, pos + 3 * NR);
+    c31.intoArray(acc, pos + 3 * NR + L);
+  }
+
+  private static void singleBlock(
+      float[] wp,
+      int pw,
+      int k,
+      float[] b,
+      int bPos,
+      int ldb,
+      float[] acc,
+      int pos,
+      boolean first) {
+    FloatVector c0 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, acc, pos);
+    FloatVector c1 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, acc, pos + L);
+    for (int kk = 0; kk < k; kk++) {
+      int wpos = pw + kk * NR;
+      float x0 = b[bPos + kk * ldb];
+      c0 = c0.add(FloatVector.fromArray(S, wp, wpos).mul(x0));
+      c1 = c1.add(FloatVector.fromArray(S, wp, wpos + L).mul(x0));
+    }
+    c0.intoArray(acc, pos);
+    c1.intoArray(acc, pos + L);
   }
 
   /** tmp[q·NR + j] (position q, channel j) → y[j·np + q]. */

@@ -39,7 +39,7 @@ class ChannelLanesBitExactnessTest {
   @Property(tries = 30)
   void smallMapConv_channelLanes_equalsDirectSpecBits(
       @ForAll @IntRange(min = 1, max = 2) int g,
-      @ForAll @IntRange(min = 1, max = 5) int cgIn,
+      @ForAll @IntRange(min = 1, max = 20) int cgIn,
       @ForAll @IntRange(min = 0, max = 40) int extraChannels,
       @ForAll @IntRange(min = 1, max = 14) int h,
       @ForAll @IntRange(min = 1, max = 14) int wd,
