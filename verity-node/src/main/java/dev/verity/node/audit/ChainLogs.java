@@ -17,7 +17,7 @@ import java.util.List;
 /** Reads contract events with {@code eth_getLogs} over JSON-RPC. */
 final class ChainLogs {
   /** One event: its topics and its data, as raw bytes. */
-  record Log(List<Bytes> topics, Bytes data) {}
+  record Log(List<Bytes> topics, Bytes data, long block) {}
 
   private final URI rpc;
   private final HttpClient http =
@@ -66,7 +66,11 @@ final class ChainLogs {
     for (JsonNode log : j.path("result")) {
       List<Bytes> ts = new ArrayList<>();
       log.path("topics").forEach(x -> ts.add(Bytes.fromHex(x.asText().substring(2))));
-      out.add(new Log(ts, Bytes.fromHex(log.path("data").asText().substring(2))));
+      out.add(
+          new Log(
+              ts,
+              Bytes.fromHex(log.path("data").asText().substring(2)),
+              Long.parseLong(log.path("blockNumber").asText().substring(2), 16)));
     }
     return out;
   }

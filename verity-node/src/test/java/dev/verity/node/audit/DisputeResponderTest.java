@@ -28,7 +28,10 @@ import dev.verity.hub.store.StoreLimits;
 import dev.verity.node.http.HttpApiServer;
 import dev.verity.node.http.Router;
 import dev.verity.node.inference.InferenceService;
+import dev.verity.node.log.LogApi;
+import dev.verity.node.log.WitnessService;
 import dev.verity.node.receipt.ReceiptIssuer;
+import dev.verity.node.receipt.ReceiptsApi;
 import dev.verity.receipt.ReceiptKey;
 import dev.verity.receipt.SignedReceipt;
 import dev.verity.receipt.VerificationPolicy;
@@ -96,6 +99,13 @@ class DisputeResponderTest {
   static final List<AutoCloseable> closing = new ArrayList<>();
   static final List<RefereeDuty> referees = new ArrayList<>();
 
+  /** Every honest node of the devnet: its key, operator account and evidence. */
+  record Honest(ReceiptKey key, int acct, DisputeEvidence evidence) {}
+
+  static final List<Honest> honestNodes = new ArrayList<>();
+  static RefereeDuty.Endpoints endpoints;
+  static Digest model;
+
   static URI serve(DisputeEvidence e) throws Exception {
     Router router = new Router();
     e.register(router);
@@ -153,23 +163,19 @@ class DisputeResponderTest {
     issuer = ReceiptIssuer.open(data, deployment.receiptDomain(), Clock.systemUTC());
     inference = new InferenceService(models, issuer, EngineLimits.DEFAULT, data, 2);
 
-    Digest model = inference.resolve("mnist@7").digest();
+    model = inference.resolve("mnist@7").digest();
     EvmSettlement.connect(anvil.rpcUrl(), deployment, key(9))
         .registerModel(model, "mnist", "7", Digest.of(Bytes.utf8("publisher")).value());
+    ReceiptKey providerKey = ReceiptKey.load(data.resolve("keys").resolve("receipt.key"));
     EvmSettlement.connect(anvil.rpcUrl(), deployment, key(1))
-        .registerNode(
-            ReceiptKey.load(data.resolve("keys").resolve("receipt.key")),
-            serve(providerEvidence).toString(),
-            List.of(model),
-            ETH);
+        .registerNode(providerKey, serve(providerEvidence).toString(), List.of(model), ETH);
+    honestNodes.add(new Honest(providerKey, 1, providerEvidence));
     // The challenger's operator (account 7) runs a node that serves its side to the referees.
+    ReceiptKey challengerNode = ReceiptKey.generate(new SecureRandom());
     EvmSettlement.connect(anvil.rpcUrl(), deployment, key(7))
-        .registerNode(
-            ReceiptKey.generate(new SecureRandom()),
-            serve(challengerEvidence).toString(),
-            List.of(model),
-            ETH);
-    RefereeDuty.Endpoints endpoints =
+        .registerNode(challengerNode, serve(challengerEvidence).toString(), List.of(model), ETH);
+    honestNodes.add(new Honest(challengerNode, 7, challengerEvidence));
+    endpoints =
         account -> {
           List<URI> out = new ArrayList<>();
           for (NodeInfo n : registry.nodes()) {
@@ -182,20 +188,25 @@ class DisputeResponderTest {
     for (int acct = 2; acct <= 5; acct++) {
       EvmSettlement op = EvmSettlement.connect(anvil.rpcUrl(), deployment, key(acct));
       ReceiptKey k = ReceiptKey.generate(new SecureRandom());
-      op.registerNode(k, "http://127.0.0.1:92" + acct, List.of(model), ETH);
+      DisputeEvidence ev = new DisputeEvidence();
+      op.registerNode(k, serve(ev).toString(), List.of(model), ETH);
       refereeKeys.put(k.address(), k);
-      EvmDisputes c = EvmDisputes.connect(anvil.rpcUrl(), deployment, dm, key(acct));
+      honestNodes.add(new Honest(k, acct, ev));
+    }
+    // Every honest node serves as a referee when drawn.
+    for (Honest h : honestNodes) {
+      EvmDisputes c = EvmDisputes.connect(anvil.rpcUrl(), deployment, dm, key(h.acct()));
       closing.add(c);
       RefereeDuty duty =
           new RefereeDuty(
               c,
               URI.create(anvil.rpcUrl()),
-              k,
+              h.key(),
               deployment.receiptDomain(),
               endpoints,
               manifest -> StoredTraces.modelBytes(models, manifest),
               EngineLimits.DEFAULT);
-      referees.add(duty);
+      referees.add(duty.start(Duration.ofMillis(150)));
     }
   }
 
@@ -288,7 +299,6 @@ class DisputeResponderTest {
             new DisputeResponder(
                     providerClient, URI.create(anvil.rpcUrl()), node, traces, providerEvidence)
                 .start(Duration.ofMillis(100))) {
-      referees.forEach(r -> r.start(Duration.ofMillis(100)));
       Bytes id =
           OnChainDispute.open(challenger, receipt, liar, receipt.receipt().outputDigest(), BOND);
       // The lying challenger plays by the protocol: it serves its (lying) openings too.
@@ -312,6 +322,106 @@ class DisputeResponderTest {
       assertThat(n.stakeWei()).isEqualTo(ETH);
       assertThat(n.banned()).isFalse();
       await().atMost(Duration.ofSeconds(10)).until(() -> responder.openDisputes() == 0);
+    }
+  }
+
+  @Test
+  void cheatingNode_isAuditedByTheDrawnNode_disputedAndSlashed_withoutTheTestDrivingIt()
+      throws Exception {
+    // A node that returns a wrong output on every strict run (the fault-injection switch).
+    Path data = dir.resolve("cheater");
+    BlobStore blobs = new BlobStore(data, StoreLimits.defaults());
+    ModelStore cheaterModels = new ModelStore(blobs);
+    blobs.put(new ByteArrayInputStream(modelBytes), Digest.of(modelBytes), modelBytes.length);
+    cheaterModels.publish(models.get(model).orElseThrow());
+    ReceiptIssuer cheaterIssuer =
+        ReceiptIssuer.open(data, deployment.receiptDomain(), Clock.systemUTC());
+    closing.add(cheaterIssuer);
+    InferenceService cheater;
+    System.setProperty(NodeCheat.PROPERTY, "wrong-output");
+    try {
+      cheater = new InferenceService(cheaterModels, cheaterIssuer, EngineLimits.DEFAULT, data, 2);
+    } finally {
+      System.clearProperty(NodeCheat.PROPERTY);
+    }
+    closing.add(cheater);
+    Router router = new Router();
+    new ReceiptsApi(cheaterIssuer, cheaterModels, cheater).register(router);
+    new LogApi(
+            cheaterIssuer,
+            WitnessService.open(data, cheaterIssuer.origin(), List.of(), Duration.ofHours(1)))
+        .register(router);
+    HttpApiServer server = HttpApiServer.start(router, "127.0.0.1", 0, 1 << 20);
+    closing.add(server);
+    EthAddress cheaterNode = cheaterIssuer.address();
+    EvmSettlement cheaterOp = EvmSettlement.connect(anvil.rpcUrl(), deployment, key(6));
+    cheaterOp.registerNode(
+        ReceiptKey.load(data.resolve("keys").resolve("receipt.key")),
+        "http://127.0.0.1:" + server.address().getPort(),
+        List.of(model),
+        ETH);
+
+    // Every honest node runs the autonomous auditor.
+    List<AutoAuditor> auditors = new ArrayList<>();
+    for (Honest h : honestNodes) {
+      EvmDisputes c = EvmDisputes.connect(anvil.rpcUrl(), deployment, dm, key(h.acct()));
+      closing.add(c);
+      auditors.add(
+          new AutoAuditor(
+                  EvmSettlement.connect(anvil.rpcUrl(), deployment, key(h.acct())),
+                  deployment,
+                  c,
+                  anvil.rpcUrl(),
+                  h.key().address(),
+                  manifest -> StoredTraces.modelBytes(models, manifest),
+                  h.evidence(),
+                  BOND,
+                  CAP_BPS)
+              .start(Duration.ofMillis(150)));
+    }
+    try {
+      InferenceService.Outcome out =
+          cheater.infer(
+              new InferenceService.Request(
+                  "mnist@7",
+                  StrictEngine.ID,
+                  input(21),
+                  VerificationPolicy.parse("sample:1"),
+                  Optional.empty()));
+      assertThat(out.receipt().receipt().receipt().traceLeaves()).isPositive();
+      // The cheater anchors its log, as every node does on its anchor interval.
+      long size = cheaterIssuer.log().size();
+      cheaterOp.anchorCheckpoint(cheaterNode, size, cheaterIssuer.log().rootHash(size));
+      anvil.mine(); // the draw block after the anchor
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                anvil.mine();
+                return auditors.stream().mapToInt(AutoAuditor::openDisputes).sum() == 1;
+              });
+      // The cheater cannot reproduce its receipt's trace, so it never moves; its move deadline
+      // passes on the chain clock, and the auditor claims the win by timeout.
+      Thread.sleep(500);
+      anvil.increaseTime(Duration.ofSeconds(MOVE_TIMEOUT + 1));
+      await()
+          .atMost(Duration.ofSeconds(45))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                anvil.mine(); // blocks keep coming on a live chain; the draws need later ones
+                return registry.node(cheaterNode).orElseThrow().banned();
+              });
+      NodeInfo n = registry.node(cheaterNode).orElseThrow();
+      assertThat(n.stakeWei()).isZero();
+      assertThat(auditors.stream().mapToInt(AutoAuditor::audits).sum()).isEqualTo(1);
+      for (Honest h : honestNodes) {
+        assertThat(registry.node(h.key().address()).orElseThrow().banned()).isFalse();
+      }
+    } finally {
+      auditors.forEach(AutoAuditor::close);
     }
   }
 

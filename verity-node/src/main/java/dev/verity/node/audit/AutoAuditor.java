@@ -1,0 +1,321 @@
+package dev.verity.node.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.verity.audit.bisect.TraceParty;
+import dev.verity.audit.chain.OnChainDispute;
+import dev.verity.audit.draw.AuditOutcome;
+import dev.verity.audit.reexec.AuditResult;
+import dev.verity.audit.reexec.StrictAudit;
+import dev.verity.audit.strict.StrictParties;
+import dev.verity.core.Bytes;
+import dev.verity.engine.EngineLimits;
+import dev.verity.engine.Tensor;
+import dev.verity.engine.TensorJson;
+import dev.verity.engine.TraceOpening;
+import dev.verity.engine.strict.StrictEngine;
+import dev.verity.log.note.Checkpoint;
+import dev.verity.log.tile.TileClient;
+import dev.verity.node.http.Json;
+import dev.verity.receipt.ReceiptCodec;
+import dev.verity.receipt.SignedReceipt;
+import dev.verity.receipt.VerificationPolicy;
+import dev.verity.receipt.eth.EthAddress;
+import dev.verity.settlement.Deployment;
+import dev.verity.settlement.NodeInfo;
+import dev.verity.settlement.SettlementException;
+import dev.verity.settlement.dispute.DisputeState;
+import dev.verity.settlement.evm.EvmDisputes;
+import dev.verity.settlement.evm.EvmSettlement;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node as an autonomous auditor. It watches LogAnchor's {@code CheckpointAnchored} events; for
+ * each checkpoint of another operator's node it reads the new log entries from the peer's public
+ * tiles (authenticated against the anchored root), and for every sample:p receipt it runs the draw
+ * with the hash of the block after the anchor. When this node is the drawn auditor it fetches the
+ * request from the peer, re-executes with the strict engine, and on a mismatch opens a dispute with
+ * its own trace, offers its evidence to the referees and plays every round to the end (moves,
+ * referee draw, timeout of a silent provider).
+ */
+public final class AutoAuditor implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AutoAuditor.class);
+  static final String CHECKPOINT_ANCHORED =
+      ChainLogs.topic("CheckpointAnchored(address,uint256,uint64,bytes32)");
+
+  private record Anchor(EthAddress node, long treeSize, Bytes root, long block) {}
+
+  private record Playing(TraceParty<TraceOpening> party) {}
+
+  private final EvmSettlement settlement;
+  private final Deployment deployment;
+  private final EvmDisputes challenger;
+  private final String rpcUrl;
+  private final ChainLogs logs;
+  private final EthAddress self;
+  private final RefereeDuty.Models models;
+  private final DisputeEvidence evidence;
+  private final BigInteger bond;
+  private final int capBps;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final List<Anchor> waiting = new ArrayList<>();
+  private final Map<EthAddress, Long> seen = new HashMap<>();
+  private final Map<Bytes, Playing> disputes = new LinkedHashMap<>();
+  private final Map<Bytes, Integer> movedRound = new HashMap<>();
+  private long fromBlock;
+  private int audits;
+  private ScheduledExecutorService timer;
+
+  /**
+   * @param challenger opens and plays disputes (the operator's funded account, which pays bonds)
+   * @param self this node's address: the draw names nodes
+   */
+  public AutoAuditor(
+      EvmSettlement settlement,
+      Deployment deployment,
+      EvmDisputes challenger,
+      String rpcUrl,
+      EthAddress self,
+      RefereeDuty.Models models,
+      DisputeEvidence evidence,
+      BigInteger bond,
+      int capBps) {
+    this.settlement = settlement;
+    this.deployment = deployment;
+    this.challenger = challenger;
+    this.rpcUrl = rpcUrl;
+    this.logs = new ChainLogs(URI.create(rpcUrl));
+    this.self = self;
+    this.models = models;
+    this.evidence = evidence;
+    this.bond = bond;
+    this.capBps = capBps;
+  }
+
+  public synchronized AutoAuditor start(Duration every) {
+    if (timer != null) {
+      throw new IllegalStateException("already started");
+    }
+    timer =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("verity-auditor").factory());
+    timer.scheduleWithFixedDelay(
+        () -> {
+          try {
+            poll();
+          } catch (Exception e) {
+            LOG.warn("auditor poll failed: {}", e.toString());
+          }
+        },
+        0,
+        every.toMillis(),
+        TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  /** Receipts this node re-executed as the drawn auditor. */
+  public synchronized int audits() {
+    return audits;
+  }
+
+  /** Disputes this node opened and has not seen resolved. */
+  public synchronized int openDisputes() {
+    return disputes.size();
+  }
+
+  /** One pass: new anchors, draws and audits, then one step of every open dispute. */
+  public synchronized void poll() throws Exception {
+    long latest = challenger.blockNumber();
+    if (latest >= fromBlock) {
+      for (ChainLogs.Log l :
+          logs.logs(deployment.logAnchor().toString(), fromBlock, latest, CHECKPOINT_ANCHORED)) {
+        byte[] d = l.data().toByteArray();
+        waiting.add(
+            new Anchor(
+                new EthAddress(
+                    Bytes.copyOf(Arrays.copyOfRange(l.topics().get(1).toByteArray(), 12, 32))),
+                new BigInteger(1, Arrays.copyOfRange(d, 0, 32)).longValueExact(),
+                Bytes.copyOf(Arrays.copyOfRange(d, 32, 64)),
+                l.block()));
+      }
+      fromBlock = latest + 1;
+    }
+    // The draw needs the hash of the block after the anchor: wait until it exists.
+    List<Anchor> ready = new ArrayList<>();
+    waiting.removeIf(a -> a.block() < latest && ready.add(a));
+    if (!ready.isEmpty()) {
+      List<NodeInfo> nodes = settlement.nodes();
+      for (Anchor a : ready) {
+        try {
+          anchored(a, nodes);
+        } catch (Exception e) {
+          LOG.warn(
+              "cannot audit the checkpoint of {} at {}: {}", a.node(), a.treeSize(), e.toString());
+        }
+      }
+    }
+    play(latest);
+  }
+
+  private void anchored(Anchor a, List<NodeInfo> nodes) throws Exception {
+    Optional<NodeInfo> peer = nodes.stream().filter(n -> n.node().equals(a.node())).findFirst();
+    Optional<NodeInfo> me = nodes.stream().filter(n -> n.node().equals(self)).findFirst();
+    if (peer.isEmpty() || me.isEmpty() || peer.get().operator().equals(me.get().operator())) {
+      return; // never audit our own operator's nodes
+    }
+    long from = seen.getOrDefault(a.node(), 0L);
+    if (a.treeSize() <= from) {
+      return;
+    }
+    URI base = URI.create(peer.get().endpoint());
+    TileClient tiles =
+        new TileClient(
+            new Checkpoint("anchored", a.treeSize(), a.root()),
+            path -> get(base.resolve(path.startsWith("/") ? path : "/" + path)));
+    Bytes drawHash = SampledAudit.blockHash(rpcUrl, a.block() + 1);
+    for (long bundle = from / 256; bundle * 256 < a.treeSize(); bundle++) {
+      List<byte[]> entries = tiles.entries(bundle);
+      for (int i = 0; i < entries.size(); i++) {
+        long index = bundle * 256 + i;
+        if (index < from) {
+          continue;
+        }
+        SignedReceipt r = ReceiptCodec.decode(Bytes.copyOf(entries.get(i)));
+        if (!(r.receipt().policy() instanceof VerificationPolicy.Sample)
+            || !r.receipt().node().equals(a.node())) {
+          continue;
+        }
+        AuditOutcome o = SampledAudit.draw(r, nodes, a.block(), a.block() + 1, drawHash, capBps);
+        if (o instanceof AuditOutcome.Audited au && au.auditor().node().equals(self)) {
+          audit(base, r);
+        }
+      }
+    }
+    seen.put(a.node(), a.treeSize());
+  }
+
+  private void audit(URI peer, SignedReceipt r) throws Exception {
+    if (!StrictEngine.ID.equals(r.receipt().engineId())) {
+      LOG.info("drawn to audit {} but it is not a strict receipt", r.receipt().requestId());
+      return;
+    }
+    audits++;
+    byte[] raw =
+        get(peer.resolve(
+                "/v1/receipts/"
+                    + URLEncoder.encode(r.receipt().requestId(), StandardCharsets.UTF_8)
+                    + "/bundle"))
+            .orElseThrow(() -> new IllegalStateException("the peer withholds the bundle"));
+    JsonNode bundle = Json.MAPPER.readTree(raw);
+    Map<String, Tensor> inputs =
+        TensorJson.parseMap(bundle.get("inputs"), "input", EngineLimits.DEFAULT.maxTotalBytes());
+    byte[] model = models.bytes(r.receipt().modelDigest());
+    switch (StrictAudit.audit(model, inputs, r.receipt(), EngineLimits.DEFAULT)) {
+      case AuditResult.Match m ->
+          LOG.info("audited {} of {}: match", r.receipt().requestId(), r.receipt().node());
+      case AuditResult.Mismatch m -> {
+        TraceParty<TraceOpening> mine = StrictParties.honest(m.auditorTrace());
+        Bytes id = OnChainDispute.open(challenger, r, mine, m.auditorOutput(), bond);
+        evidence.offer(id, r, inputs, mine);
+        disputes.put(id, new Playing(mine));
+        LOG.warn(
+            "audit of {} by {}: {}; opened dispute {}",
+            r.receipt().requestId(),
+            r.receipt().node(),
+            m.reason(),
+            id.toHex());
+      }
+    }
+  }
+
+  private void play(long latest) {
+    for (var it = disputes.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      Bytes id = e.getKey();
+      try {
+        DisputeState s = challenger.dispute(id);
+        switch (s.phase()) {
+          case BISECTING -> {
+            if (!Integer.valueOf(s.round()).equals(movedRound.get(id))) {
+              OnChainDispute.move(challenger, id, e.getValue().party());
+              movedRound.put(id, s.round());
+            } else if (s.deadline().getEpochSecond() < chainTime()) {
+              challenger.timeout(id); // the provider did not answer in time
+            }
+          }
+          case AWAITING_DRAW -> {
+            if (latest > s.drawBlock()) {
+              challenger.drawReferees(id);
+            }
+          }
+          case RESOLVED, NONE -> {
+            LOG.info("dispute {} resolved with outcome {}", id.toHex(), s.outcome());
+            movedRound.remove(id);
+            it.remove();
+          }
+          case REFEREEING -> {}
+        }
+      } catch (SettlementException | RuntimeException x) {
+        LOG.warn("dispute {}: {}", id.toHex(), x.getMessage());
+      }
+    }
+  }
+
+  private long chainTime() {
+    try {
+      String body =
+          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getBlockByNumber\",\"params\":[\"latest\",false]}";
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(rpcUrl))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return Long.parseLong(
+          Json.MAPPER.readTree(r.body()).path("result").path("timestamp").asText().substring(2),
+          16);
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  private Optional<byte[]> get(URI u) throws java.io.IOException {
+    try {
+      HttpResponse<byte[]> r =
+          http.send(
+              HttpRequest.newBuilder(u).timeout(Duration.ofSeconds(30)).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+      return r.statusCode() == 200 ? Optional.of(r.body()) : Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.IOException("interrupted", e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (timer != null) {
+      timer.shutdownNow();
+    }
+  }
+}
