@@ -163,7 +163,7 @@ class FailoverTest {
     AtomicInteger h2 = new AtomicInteger();
     Candidate a = server(1, "first", 200, Duration.ZERO, h1);
     Candidate b = server(2, "second", 200, Duration.ZERO, h2);
-    RetryPolicy hedge = NO_HEDGE.withHedgeAfter(Duration.ofSeconds(2));
+    RetryPolicy hedge = NO_HEDGE.withHedgeAfter(Duration.ofSeconds(10));
     Routed<String> r = Failover.call(List.of(a, b), hedge, e -> true, this::get);
     assertThat(r.value()).isEqualTo("first");
     assertThat(h2.get()).isZero();
@@ -176,7 +176,9 @@ class FailoverTest {
     AtomicInteger h2 = new AtomicInteger();
     Candidate slow = server(1, "slow", 200, Duration.ofSeconds(20), h1);
     Candidate fast = server(2, "fast", 200, Duration.ZERO, h2);
-    RetryPolicy p = NO_HEDGE.withAttemptTimeout(Duration.ofMillis(300));
+    // Generous enough that the fast node's first answer (connection set-up, JIT) fits on a
+    // loaded machine; the slow node still sleeps far longer than this.
+    RetryPolicy p = NO_HEDGE.withAttemptTimeout(Duration.ofSeconds(3));
     Routed<String> r = Failover.call(List.of(slow, fast), p, e -> true, this::get);
     assertThat(r.value()).isEqualTo("fast");
     assertThat(r.attempts()).extracting(Attempt::outcome).containsExactly("timed out", "ok");
