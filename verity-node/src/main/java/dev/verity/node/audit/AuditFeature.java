@@ -37,6 +37,8 @@ public final class AuditFeature implements NodeFeature {
   private final Supplier<Optional<Registry>> registry;
   private final int capBps;
   private EvmSettlement chain;
+  private NodeConfig config;
+  private NodeDisputes disputes;
 
   private AuditFeature(Supplier<Optional<Registry>> registry, int capBps) {
     this.registry = registry;
@@ -55,6 +57,7 @@ public final class AuditFeature implements NodeFeature {
               return Optional.of(self[0].connect(config));
             },
             DEFAULT_CAP_BPS);
+    self[0].config = config;
     return self[0];
   }
 
@@ -126,11 +129,24 @@ public final class AuditFeature implements NodeFeature {
                     new ByteArrayInputStream(text));
               });
         };
-    return List.of(m, new AuditApi(services));
+    DisputeEvidence evidence = new DisputeEvidence();
+    if (config != null) {
+      try {
+        synchronized (this) {
+          disputes = NodeDisputes.start(config, services, evidence).orElse(null);
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot start the node's dispute duties: " + e, e);
+      }
+    }
+    return List.of(m, new AuditApi(services), evidence);
   }
 
   @Override
   public synchronized void close() {
+    if (disputes != null) {
+      disputes.close();
+    }
     if (chain != null) {
       chain.close();
     }

@@ -27,6 +27,10 @@ import java.util.Optional;
  *   <li>{@code peers}: comma-separated base URLs to fetch models from, besides the nodes the
  *       registry lists
  *   <li>{@code advertise-url}: the endpoint registered on-chain (default {@code http://host:port})
+ *   <li>{@code dispute-manager}: DisputeManager's address; when set the node answers disputes over
+ *       its receipts and serves as a referee when drawn (docs/AUDIT.md)
+ *   <li>{@code audit-enabled}: {@code true} to audit other operators' sample:p receipts on its own
+ *       and dispute mismatches (default false; needs {@code dispute-manager})
  * </ul>
  */
 public record NetworkConfig(
@@ -38,7 +42,9 @@ public record NetworkConfig(
     Duration anchorInterval,
     List<Digest> serveModels,
     List<URI> peers,
-    String advertiseUrl) {
+    String advertiseUrl,
+    String disputeManager,
+    boolean auditEnabled) {
 
   /** Not on a network: no chain, nothing served from peers. */
   public static final NetworkConfig NONE =
@@ -51,7 +57,34 @@ public record NetworkConfig(
           Duration.ofSeconds(60),
           List.of(),
           List.of(),
-          "");
+          "",
+          "",
+          false);
+
+  /** Without dispute settings: disputes are neither answered nor opened. */
+  public NetworkConfig(
+      String chainRpcUrl,
+      String deploymentFile,
+      String operatorKeyFile,
+      BigInteger stakeWei,
+      Duration heartbeatInterval,
+      Duration anchorInterval,
+      List<Digest> serveModels,
+      List<URI> peers,
+      String advertiseUrl) {
+    this(
+        chainRpcUrl,
+        deploymentFile,
+        operatorKeyFile,
+        stakeWei,
+        heartbeatInterval,
+        anchorInterval,
+        serveModels,
+        peers,
+        advertiseUrl,
+        "",
+        false);
+  }
 
   public NetworkConfig {
     Objects.requireNonNull(chainRpcUrl, "chainRpcUrl");
@@ -59,6 +92,10 @@ public record NetworkConfig(
     Objects.requireNonNull(operatorKeyFile, "operatorKeyFile");
     Objects.requireNonNull(stakeWei, "stakeWei");
     Objects.requireNonNull(advertiseUrl, "advertiseUrl");
+    Objects.requireNonNull(disputeManager, "disputeManager");
+    if (!disputeManager.isEmpty() && !disputeManager.matches("0x[0-9a-fA-F]{40}")) {
+      throw new NodeConfigException("dispute-manager must be a 0x address, got " + disputeManager);
+    }
     if (stakeWei.signum() < 0) {
       throw new NodeConfigException("stake must not be negative");
     }
@@ -120,7 +157,16 @@ public record NetworkConfig(
     List<Digest> models = serveModels;
     List<URI> ps = peers;
     String adv = advertiseUrl;
+    String disputes = disputeManager;
+    boolean audit = auditEnabled;
     switch (key) {
+      case "dispute-manager" -> disputes = v;
+      case "audit-enabled" -> {
+        if (!v.equals("true") && !v.equals("false")) {
+          throw new NodeConfigException("audit-enabled must be true or false, got '" + v + "'");
+        }
+        audit = Boolean.parseBoolean(v);
+      }
       case "chain-rpc-url" -> {
         try {
           URI.create(v);
@@ -161,7 +207,7 @@ public record NetworkConfig(
       }
       default -> throw new NodeConfigException("unknown network setting " + key);
     }
-    return new NetworkConfig(chain, dep, op, stake, hb, an, models, ps, adv);
+    return new NetworkConfig(chain, dep, op, stake, hb, an, models, ps, adv, disputes, audit);
   }
 
   private static long seconds(String v) {

@@ -83,7 +83,9 @@ public record NodeConfig(
           "anchor-interval-seconds",
           "serve-models",
           "peers",
-          "advertise-url");
+          "advertise-url",
+          "dispute-manager",
+          "audit-enabled");
 
   public NodeConfig {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -236,7 +238,9 @@ public record NodeConfig(
                   "anchor-interval-seconds",
                   "serve-models",
                   "peers",
-                  "advertise-url" ->
+                  "advertise-url",
+                  "dispute-manager",
+                  "audit-enabled" ->
                   c.withNetwork(c.network.with(key, v));
               default -> throw new NodeConfigException("unknown setting");
             };

@@ -86,4 +86,37 @@ class NetworkConfigTest {
     assertThatThrownBy(n::deployment).hasMessageContaining("deployment-file must be set");
     assertThat(List.of(n.enabled())).containsExactly(true);
   }
+
+  @Test
+  void load_disputeSettings_parsedAndAuditOffByDefault() throws Exception {
+    Path f = dir.resolve("disputes.properties");
+    Files.writeString(
+        f,
+        "chain-rpc-url=http://127.0.0.1:8545\n"
+            + "deployment-file=/tmp/d.json\n"
+            + "operator-key-file=/tmp/op.key\n"
+            + "dispute-manager=0x"
+            + "12".repeat(20)
+            + "\n");
+    NetworkConfig n = NodeConfig.load(Optional.of(f), Map.of()).network();
+    assertThat(n.disputeManager()).isEqualTo("0x" + "12".repeat(20));
+    assertThat(n.auditEnabled()).isFalse();
+    Files.writeString(f, "audit-enabled=true\n", java.nio.file.StandardOpenOption.APPEND);
+    assertThat(NodeConfig.load(Optional.of(f), Map.of()).network().auditEnabled()).isTrue();
+  }
+
+  @Test
+  void load_badDisputeSettings_rejectedWithTheSetting() throws Exception {
+    Path f = dir.resolve("bad.properties");
+    Files.writeString(f, "audit-enabled=yes\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> NodeConfig.load(Optional.of(f), Map.of()))
+        .isInstanceOf(NodeConfigException.class)
+        .hasMessageContaining("audit-enabled");
+    Files.writeString(f, "dispute-manager=0x1234\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> NodeConfig.load(Optional.of(f), Map.of()))
+        .isInstanceOf(NodeConfigException.class)
+        .hasMessageContaining("dispute-manager");
+  }
 }
