@@ -109,6 +109,7 @@ public final class AutoAuditor implements AutoCloseable {
     this.evidence = evidence;
     this.bond = bond;
     this.capBps = capBps;
+    this.fromBlock = deployment.deployedAtBlock();
   }
 
   public synchronized AutoAuditor start(Duration every) {

@@ -83,6 +83,15 @@ public final class DisputeResponder implements AutoCloseable {
     this.traces = traces;
   }
 
+  /** Reads events from {@code block} on (the deployment block) instead of the genesis. */
+  public synchronized DisputeResponder since(long block) {
+    if (block < 0) {
+      throw new IllegalArgumentException("block must be >= 0, got " + block);
+    }
+    fromBlock = Math.max(fromBlock, block);
+    return this;
+  }
+
   /** Polls every {@code every} on a daemon thread until closed. */
   public synchronized DisputeResponder start(Duration every) {
     if (timer != null) {

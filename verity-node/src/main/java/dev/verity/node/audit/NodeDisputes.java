@@ -55,7 +55,10 @@ final class NodeDisputes implements AutoCloseable {
       StoredTraces traces =
           new StoredTraces(
               services.receipts(), services.inference(), services.models(), config.engineLimits());
-      d.parts.add(new DisputeResponder(disputes, rpc, nodeKey.address(), traces, ev).start(POLL));
+      d.parts.add(
+          new DisputeResponder(disputes, rpc, nodeKey.address(), traces, ev)
+              .since(deployment.deployedAtBlock())
+              .start(POLL));
       RefereeDuty.Models models = m -> StoredTraces.modelBytes(services.models(), m);
       RefereeDuty.Endpoints endpoints =
           account -> {
@@ -76,6 +79,7 @@ final class NodeDisputes implements AutoCloseable {
                   endpoints,
                   models,
                   config.engineLimits())
+              .since(deployment.deployedAtBlock())
               .start(POLL));
       if (net.auditEnabled()) {
         DisputeParameters p = DisputeParameters.DEVNET;

@@ -65,6 +65,7 @@ public final class RefereeDuty implements AutoCloseable {
   private final Set<Bytes> pending = new LinkedHashSet<>();
   private final Set<String> done = new HashSet<>();
   private long fromBlock;
+  private long firstBlock;
   private ScheduledExecutorService timer;
 
   /**
@@ -87,6 +88,16 @@ public final class RefereeDuty implements AutoCloseable {
     this.endpoints = endpoints;
     this.models = models;
     this.limits = limits;
+  }
+
+  /** Reads events from {@code block} on (the deployment block) instead of the genesis. */
+  public synchronized RefereeDuty since(long block) {
+    if (block < 0) {
+      throw new IllegalArgumentException("block must be >= 0, got " + block);
+    }
+    fromBlock = Math.max(fromBlock, block);
+    firstBlock = block;
+    return this;
   }
 
   public synchronized RefereeDuty start(Duration every) {
