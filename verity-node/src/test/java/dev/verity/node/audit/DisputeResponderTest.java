@@ -14,6 +14,7 @@ import dev.verity.engine.EngineLimits;
 import dev.verity.engine.InferenceResult;
 import dev.verity.engine.RunOptions;
 import dev.verity.engine.Tensor;
+import dev.verity.engine.TensorJson;
 import dev.verity.engine.TraceCommitment;
 import dev.verity.engine.TraceOpening;
 import dev.verity.engine.strict.StrictEngine;
@@ -25,7 +26,11 @@ import dev.verity.hub.manifest.SignedManifest;
 import dev.verity.hub.store.BlobStore;
 import dev.verity.hub.store.ModelStore;
 import dev.verity.hub.store.StoreLimits;
+import dev.verity.log.bundle.BundleJson;
+import dev.verity.node.VerityNode;
+import dev.verity.node.config.NodeConfig;
 import dev.verity.node.http.HttpApiServer;
+import dev.verity.node.http.Json;
 import dev.verity.node.http.Router;
 import dev.verity.node.inference.InferenceService;
 import dev.verity.node.log.LogApi;
@@ -51,6 +56,9 @@ import dev.verity.settlement.evm.EvmSettlement;
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -422,6 +430,105 @@ class DisputeResponderTest {
       }
     } finally {
       auditors.forEach(AutoAuditor::close);
+    }
+  }
+
+  @Test
+  void nodeStartedWithDisputeManagerConfigured_answersADisputeOverItsReceipt() throws Exception {
+    // A whole node, on the chain only through its configuration: it registers itself (network
+    // feature) and answers disputes (dispute-manager), with nothing wired by the test.
+    Path data = dir.resolve("configured");
+    Files.createDirectories(data);
+    Path dep = data.resolve("deployment.json");
+    deployment.write(dep);
+    Path op = dir.resolve("op9.key");
+    key(9).save(op);
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    Path props = dir.resolve("configured.properties");
+    Files.writeString(
+        props,
+        "data-dir="
+            + data
+            + "\nport="
+            + port
+            + "\nchain-rpc-url="
+            + anvil.rpcUrl()
+            + "\ndeployment-file="
+            + dep
+            + "\noperator-key-file="
+            + op
+            + "\nanchor-interval-seconds=3600\nheartbeat-interval-seconds=3600\n"
+            + "dispute-manager="
+            + dm
+            + "\n");
+    try (VerityNode node = VerityNode.start(NodeConfig.load(Optional.of(props), Map.of()))) {
+      URI base = node.url();
+      HttpClient http = HttpClient.newHttpClient();
+      Digest blob = Digest.of(modelBytes);
+      assertThat(
+              http.send(
+                      HttpRequest.newBuilder(base.resolve("/v1/uploads/" + blob))
+                          .PUT(HttpRequest.BodyPublishers.ofByteArray(modelBytes))
+                          .build(),
+                      HttpResponse.BodyHandlers.discarding())
+                  .statusCode())
+          .isIn(200, 201);
+      assertThat(
+              http.send(
+                      HttpRequest.newBuilder(base.resolve("/v1/models"))
+                          .POST(
+                              HttpRequest.BodyPublishers.ofByteArray(
+                                  models.get(model).orElseThrow().toJson()))
+                          .build(),
+                      HttpResponse.BodyHandlers.discarding())
+                  .statusCode())
+          .isIn(200, 201);
+      Map<String, Tensor> in = input(31);
+      var body = Json.MAPPER.createObjectNode();
+      body.put("model", "mnist@7");
+      body.put("engine", StrictEngine.ID);
+      body.put("policy", "sample:0.1");
+      body.set("inputs", TensorJson.toJson(in, true));
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(base.resolve("/v1/infer"))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      String requestId = Json.MAPPER.readTree(r.body()).get("requestId").asText();
+      HttpResponse<String> b =
+          http.send(
+              HttpRequest.newBuilder(base.resolve("/v1/receipts/" + requestId + "/bundle")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      SignedReceipt receipt =
+          BundleJson.parse(Json.MAPPER.readTree(b.body()).path("receiptBundle").toString())
+              .receipt();
+      EthAddress self = receipt.receipt().node();
+      await().atMost(Duration.ofSeconds(20)).until(() -> registry.node(self).isPresent());
+
+      TraceParty<TraceOpening> liar = lieAbout(trace(in), 2);
+      Bytes id =
+          OnChainDispute.open(challenger, receipt, liar, receipt.receipt().outputDigest(), BOND);
+      challengerEvidence.offer(id, receipt, in, liar);
+      DisputeState pinned = challengerPlays(id, liar);
+      assertThat(pinned.start()).isEqualTo(2);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(300))
+          .until(
+              () -> {
+                anvil.mine();
+                return relay.dispute(id).phase() == DisputePhase.RESOLVED;
+              });
+      assertThat(relay.dispute(id).outcome()).isEqualTo(Verdict.PROVIDER_CORRECT.code);
+      NodeInfo n = registry.node(self).orElseThrow();
+      assertThat(n.banned()).isFalse();
+      assertThat(n.stakeWei()).isPositive();
     }
   }
 
