@@ -17,7 +17,15 @@ import java.util.List;
 /** Reads contract events with {@code eth_getLogs} over JSON-RPC. */
 final class ChainLogs {
   /** One event: its topics and its data, as raw bytes. */
-  record Log(List<Bytes> topics, Bytes data, long block) {}
+  record Log(List<Bytes> topics, Bytes data, long block) {
+    Log {
+      topics = List.copyOf(topics);
+      java.util.Objects.requireNonNull(data, "data");
+      if (block < 0) {
+        throw new IllegalArgumentException("block must be >= 0");
+      }
+    }
+  }
 
   private final URI rpc;
   private final HttpClient http =

@@ -136,7 +136,12 @@ public final class DisputeEvidence implements ApiModule {
   }
 
   /** What a party's node serves about a dispute, as a referee fetched it. */
-  record Served(SignedReceipt receipt, Map<String, Tensor> inputs) {}
+  record Served(SignedReceipt receipt, Map<String, Tensor> inputs) {
+    Served {
+      java.util.Objects.requireNonNull(receipt, "receipt");
+      inputs = Map.copyOf(inputs);
+    }
+  }
 
   /** Client side: one party's evidence at {@code base}. */
   static final class Remote {

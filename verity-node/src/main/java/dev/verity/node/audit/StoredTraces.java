@@ -44,7 +44,14 @@ public final class StoredTraces {
       TraceParty<TraceOpening> party,
       Digest output,
       SignedReceipt receipt,
-      Map<String, Tensor> inputs) {}
+      Map<String, Tensor> inputs) {
+    public Committed {
+      java.util.Objects.requireNonNull(party, "party");
+      java.util.Objects.requireNonNull(output, "output");
+      java.util.Objects.requireNonNull(receipt, "receipt");
+      inputs = Map.copyOf(inputs);
+    }
+  }
 
   private final ReceiptIssuer issuer;
   private final ReceiptsApi.TensorArchive archive;
