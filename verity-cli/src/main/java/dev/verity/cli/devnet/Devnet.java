@@ -101,6 +101,7 @@ public final class Devnet implements AutoCloseable {
   private final long startNanos = System.nanoTime();
   private AnvilProcess anvil;
   private Deployment deployment;
+  private dev.verity.receipt.eth.EthAddress disputeManager;
   private Path deploymentFile;
   private EvmSettlement reader;
   private final List<NodeProcess> nodes = new ArrayList<>();
@@ -167,9 +168,15 @@ public final class Devnet implements AutoCloseable {
     mark("anvil");
     step("Anvil (chain 31337) at " + anvil.rpcUrl() + ", pid " + anvil.pid());
 
-    step("deploying NodeRegistry, ModelRegistry, LogAnchor, Escrow");
+    step("deploying NodeRegistry, ModelRegistry, LogAnchor, Escrow, DisputeManager");
     EvmKey deployer = EvmKey.fromMnemonic(AnvilProcess.MNEMONIC, DEPLOYER_ACCOUNT);
     deployment = ContractDeployer.deploy(anvil.rpcUrl(), deployer, DeploymentParameters.DEVNET);
+    disputeManager =
+        ContractDeployer.deployDisputeManager(
+            anvil.rpcUrl(),
+            deployer,
+            deployment,
+            dev.verity.settlement.dispute.DisputeParameters.DEVNET);
     deploymentFile = options.dir().resolve("deployment.json");
     deployment.write(deploymentFile);
     mark("deployed");
@@ -248,6 +255,10 @@ public final class Devnet implements AutoCloseable {
               .collect(Collectors.joining(",")));
       c.put("peers", String.join(",", peers));
       c.put("witness-interval-seconds", "10");
+      // Every node answers disputes over its own receipts, referees when drawn, and audits
+      // sampled receipts of other operators.
+      c.put("dispute-manager", disputeManager.toString());
+      c.put("audit-enabled", "true");
       StringBuilder text = new StringBuilder("# verity devnet node " + i + "\n");
       c.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
       Files.writeString(config, text.toString(), StandardCharsets.UTF_8);
@@ -431,6 +442,10 @@ public final class Devnet implements AutoCloseable {
 
   public Deployment deployment() {
     return deployment;
+  }
+
+  public dev.verity.receipt.eth.EthAddress disputeManager() {
+    return disputeManager;
   }
 
   public Path deploymentFile() {

@@ -283,6 +283,7 @@ public final class DevnetCommand implements Callable<Integer> {
     out.println("  ModelRegistry  " + net.deployment().modelRegistry());
     out.println("  LogAnchor      " + net.deployment().logAnchor());
     out.println("  Escrow         " + net.deployment().escrow());
+    out.println("  DisputeManager " + net.disputeManager());
     out.println("  deployment     " + net.deploymentFile());
     for (Devnet.Model m : net.models().values()) {
       out.printf("  model          %-20s %s%n", m.id(), m.digest());
