@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * How a node takes part in the network. It is off ({@link #NONE}) until {@code chain-rpc-url} is
@@ -45,6 +46,21 @@ public record NetworkConfig(
     String advertiseUrl,
     String disputeManager,
     boolean auditEnabled) {
+
+  /** The settings this record holds, as named in config files (see {@link #with}). */
+  static final Set<String> KEYS =
+      Set.of(
+          "chain-rpc-url",
+          "deployment-file",
+          "operator-key-file",
+          "stake-wei",
+          "heartbeat-interval-seconds",
+          "anchor-interval-seconds",
+          "serve-models",
+          "peers",
+          "advertise-url",
+          "dispute-manager",
+          "audit-enabled");
 
   /** Not on a network: no chain, nothing served from peers. */
   public static final NetworkConfig NONE =

@@ -62,30 +62,26 @@ public record NodeConfig(
   public static final long DEFAULT_MAX_UPLOAD_BYTES = 64L << 30;
   public static final long DEFAULT_MAX_JSON_BYTES = 8L << 20;
 
-  static final Set<String> KEYS =
-      Set.of(
-          "data-dir",
-          "host",
-          "port",
-          "max-upload-size",
-          "max-json-size",
-          "shutdown-grace-seconds",
-          "max-tensor-size",
-          "max-run-memory",
-          "run-deadline-seconds",
-          "witness-peers",
-          "witness-interval-seconds",
-          "chain-rpc-url",
-          "deployment-file",
-          "operator-key-file",
-          "stake-wei",
-          "heartbeat-interval-seconds",
-          "anchor-interval-seconds",
-          "serve-models",
-          "peers",
-          "advertise-url",
-          "dispute-manager",
-          "audit-enabled");
+  /** Every setting: the node's own and the network's ({@link NetworkConfig#KEYS}). */
+  static final Set<String> KEYS = allKeys();
+
+  private static Set<String> allKeys() {
+    Set<String> keys = new java.util.HashSet<>(NetworkConfig.KEYS);
+    keys.addAll(
+        List.of(
+            "data-dir",
+            "host",
+            "port",
+            "max-upload-size",
+            "max-json-size",
+            "shutdown-grace-seconds",
+            "max-tensor-size",
+            "max-run-memory",
+            "run-deadline-seconds",
+            "witness-peers",
+            "witness-interval-seconds"));
+    return Set.copyOf(keys);
+  }
 
   public NodeConfig {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -230,19 +226,12 @@ public record NodeConfig(
               case "witness-peers" -> c.withWitnessPeers(parsePeers(v));
               case "witness-interval-seconds" ->
                   c.withWitnessInterval(Duration.ofSeconds(parseLong(v, "a number of seconds")));
-              case "chain-rpc-url",
-                  "deployment-file",
-                  "operator-key-file",
-                  "stake-wei",
-                  "heartbeat-interval-seconds",
-                  "anchor-interval-seconds",
-                  "serve-models",
-                  "peers",
-                  "advertise-url",
-                  "dispute-manager",
-                  "audit-enabled" ->
-                  c.withNetwork(c.network.with(key, v));
-              default -> throw new NodeConfigException("unknown setting");
+              default -> {
+                if (!NetworkConfig.KEYS.contains(key)) {
+                  throw new NodeConfigException("unknown setting");
+                }
+                yield c.withNetwork(c.network.with(key, v));
+              }
             };
       } catch (NodeConfigException | java.nio.file.InvalidPathException ex) {
         throw new NodeConfigException(w + ": " + ex.getMessage(), ex);
