@@ -12,6 +12,8 @@ import dev.verity.engine.EngineLimits;
 import dev.verity.engine.Tensor;
 import dev.verity.engine.TensorJson;
 import dev.verity.engine.TraceOpening;
+import dev.verity.engine.ort.OrtEngine;
+import dev.verity.engine.ort.OrtTolerance;
 import dev.verity.engine.strict.StrictEngine;
 import dev.verity.log.note.Checkpoint;
 import dev.verity.log.tile.TileClient;
@@ -33,6 +35,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,9 +56,12 @@ import org.slf4j.LoggerFactory;
  * each checkpoint of another operator's node it reads the new log entries from the peer's public
  * tiles (authenticated against the anchored root), and for every sample:p receipt it runs the draw
  * with the hash of the block after the anchor. When this node is the drawn auditor it fetches the
- * request from the peer, re-executes with the strict engine, and on a mismatch opens a dispute with
- * its own trace, offers its evidence to the referees and plays every round to the end (moves,
- * referee draw, timeout of a silent provider).
+ * request from the peer and re-executes it. A strict receipt is re-run with the strict engine; on a
+ * mismatch the auditor opens a dispute with its own trace, offers its evidence to the referees and
+ * plays every round to the end (moves, referee draw, timeout of a silent provider). An ORT receipt
+ * is re-run with the pinned ORT configuration and compared within {@link OrtTolerance#DEFAULT}; it
+ * signs no trace, so a bisection dispute over it could not be won, and an excess is reported (log
+ * and {@link #findings()}), never disputed.
  */
 public final class AutoAuditor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AutoAuditor.class);
@@ -64,6 +71,24 @@ public final class AutoAuditor implements AutoCloseable {
   private record Anchor(EthAddress node, long treeSize, Bytes root, long block) {}
 
   private record Playing(TraceParty<TraceOpening> party) {}
+
+  /** What an audit found. */
+  public enum Finding {
+    /** Strict receipt reproduced bit for bit. */
+    MATCH,
+    /** Strict receipt not reproduced: a dispute was opened. */
+    MISMATCH_DISPUTED,
+    /** ORT receipt: every output within tolerance of the auditor's pinned run. */
+    WITHIN_TOLERANCE,
+    /** ORT receipt: an output beyond tolerance, or outputs not the signed ones. Reported only. */
+    EXCEEDED_TOLERANCE,
+    /** The receipt could not be audited (engine, version, bundle withheld or inconsistent). */
+    UNAUDITABLE
+  }
+
+  /** One receipt this node was drawn to audit, and what it found. */
+  public record Audit(
+      String requestId, EthAddress node, String engine, Finding finding, String detail) {}
 
   private final EvmSettlement settlement;
   private final Deployment deployment;
@@ -81,6 +106,7 @@ public final class AutoAuditor implements AutoCloseable {
   private final Map<EthAddress, Long> seen = new HashMap<>();
   private final Map<Bytes, Playing> disputes = new LinkedHashMap<>();
   private final Map<Bytes, Integer> movedRound = new HashMap<>();
+  private final List<Audit> findings = new ArrayList<>();
   private long fromBlock;
   private int audits;
   private ScheduledExecutorService timer;
@@ -136,6 +162,11 @@ public final class AutoAuditor implements AutoCloseable {
   /** Receipts this node re-executed as the drawn auditor. */
   public synchronized int audits() {
     return audits;
+  }
+
+  /** Every audit this node ran as the drawn auditor, oldest first. */
+  public synchronized List<Audit> findings() {
+    return List.copyOf(findings);
   }
 
   /** Disputes this node opened and has not seen resolved. */
@@ -207,16 +238,27 @@ public final class AutoAuditor implements AutoCloseable {
         }
         AuditOutcome o = SampledAudit.draw(r, nodes, a.block(), a.block() + 1, drawHash, capBps);
         if (o instanceof AuditOutcome.Audited au && au.auditor().node().equals(self)) {
-          audit(base, r);
+          try {
+            audit(base, r);
+          } catch (Exception e) {
+            found(r, Finding.UNAUDITABLE, e.toString());
+            LOG.warn("cannot audit {} of {}: {}", r.receipt().requestId(), a.node(), e.toString());
+          }
         }
       }
     }
     seen.put(a.node(), a.treeSize());
   }
 
+  private void found(SignedReceipt r, Finding f, String detail) {
+    findings.add(
+        new Audit(r.receipt().requestId(), r.receipt().node(), r.receipt().engineId(), f, detail));
+  }
+
   private void audit(URI peer, SignedReceipt r) throws Exception {
-    if (!StrictEngine.ID.equals(r.receipt().engineId())) {
-      LOG.info("drawn to audit {} but it is not a strict receipt", r.receipt().requestId());
+    String engine = r.receipt().engineId();
+    if (!StrictEngine.ID.equals(engine) && !OrtEngine.ID.equals(engine)) {
+      found(r, Finding.UNAUDITABLE, "no auditor for engine " + engine);
       return;
     }
     audits++;
@@ -227,23 +269,66 @@ public final class AutoAuditor implements AutoCloseable {
                     + "/bundle"))
             .orElseThrow(() -> new IllegalStateException("the peer withholds the bundle"));
     JsonNode bundle = Json.MAPPER.readTree(raw);
-    Map<String, Tensor> inputs =
-        TensorJson.parseMap(bundle.get("inputs"), "input", EngineLimits.DEFAULT.maxTotalBytes());
+    long max = EngineLimits.DEFAULT.maxTotalBytes();
+    Map<String, Tensor> inputs = TensorJson.parseMap(bundle.get("inputs"), "input", max);
     byte[] model = models.bytes(r.receipt().modelDigest());
+    if (OrtEngine.ID.equals(engine)) {
+      if (bundle.get("outputs") == null) {
+        throw new IllegalStateException("the peer's bundle carries no outputs");
+      }
+      auditOrt(r, model, inputs, TensorJson.parseMap(bundle.get("outputs"), "output", max));
+      return;
+    }
     switch (StrictAudit.audit(model, inputs, r.receipt(), EngineLimits.DEFAULT)) {
-      case AuditResult.Match m ->
-          LOG.info("audited {} of {}: match", r.receipt().requestId(), r.receipt().node());
+      case AuditResult.Match m -> {
+        found(r, Finding.MATCH, "");
+        LOG.info("audited {} of {}: match", r.receipt().requestId(), r.receipt().node());
+      }
       case AuditResult.Mismatch m -> {
         TraceParty<TraceOpening> mine = StrictParties.honest(m.auditorTrace());
         Bytes id = OnChainDispute.open(challenger, r, mine, m.auditorOutput(), bond);
         evidence.offer(id, r, inputs, mine);
         disputes.put(id, new Playing(mine));
+        found(r, Finding.MISMATCH_DISPUTED, m.reason() + "; dispute " + id.toHex());
         LOG.warn(
             "audit of {} by {}: {}; opened dispute {}",
             r.receipt().requestId(),
             r.receipt().node(),
             m.reason(),
             id.toHex());
+      }
+    }
+  }
+
+  /**
+   * ORT: re-run with the pinned configuration, compare within tolerance. No dispute: the receipt
+   * commits to no trace, so there is no step to bisect to and nothing a referee could re-execute.
+   */
+  private void auditOrt(
+      SignedReceipt r, byte[] model, Map<String, Tensor> inputs, Map<String, Tensor> outputs)
+      throws Exception {
+    Path tmp = Files.createTempFile("verity-ort-audit-", ".onnx");
+    OrtAudit.Result result;
+    try {
+      Files.write(tmp, model);
+      result = OrtAudit.audit(tmp, inputs, outputs, r.receipt(), OrtTolerance.DEFAULT);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    switch (result) {
+      case OrtAudit.Result.Within w -> {
+        found(r, Finding.WITHIN_TOLERANCE, "");
+        LOG.info(
+            "audited ORT {} of {}: within tolerance", r.receipt().requestId(), r.receipt().node());
+      }
+      case OrtAudit.Result.Exceeded x -> {
+        found(r, Finding.EXCEEDED_TOLERANCE, x.reason());
+        LOG.warn(
+            "DETECTED: ORT receipt {} of {} is beyond tolerance ({}); reported, no dispute: ORT"
+                + " receipts have no trace to bisect",
+            r.receipt().requestId(),
+            r.receipt().node(),
+            x.reason());
       }
     }
   }

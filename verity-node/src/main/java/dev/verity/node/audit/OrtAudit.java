@@ -8,6 +8,7 @@ import dev.verity.engine.ModelLoadException;
 import dev.verity.engine.RunOptions;
 import dev.verity.engine.Tensor;
 import dev.verity.engine.TensorEncoding;
+import dev.verity.engine.ort.OrtConfig;
 import dev.verity.engine.ort.OrtEngine;
 import dev.verity.engine.ort.OrtTolerance;
 import dev.verity.engine.ort.ToleranceExceededException;
@@ -20,8 +21,10 @@ import java.util.Objects;
  * The audit of an ONNX Runtime receipt (numeric mode "tolerance"): its bits depend on the machine,
  * so the auditor re-runs with its own pinned ORT and accepts the provider's outputs if every
  * element is within {@link OrtTolerance}. The provider's outputs must digest to what the receipt
- * signs. There is no trace to bisect: a failed ORT audit is evidence for re-running under the
- * strict engine, not a single-step dispute.
+ * signs. The re-run uses the pinned configuration ({@link OrtConfig#DEFAULT} on {@link
+ * OrtConfig#PINNED_ORT_VERSION}); a receipt of another ORT version cannot be reproduced and is
+ * refused. There is no trace to bisect: a failed ORT audit is a reported detection, not a
+ * single-step dispute (docs/AUDIT.md).
  */
 public final class OrtAudit {
   private OrtAudit() {}
@@ -54,6 +57,13 @@ public final class OrtAudit {
       throw new IllegalArgumentException(
           "receipt engine is " + receipt.engineId() + "; this audit re-executes ORT receipts");
     }
+    if (!OrtConfig.PINNED_ORT_VERSION.equals(receipt.engineVersion())) {
+      throw new IllegalArgumentException(
+          "receipt ran ONNX Runtime "
+              + receipt.engineVersion()
+              + "; this auditor re-runs the pinned "
+              + OrtConfig.PINNED_ORT_VERSION);
+    }
     Digest in = TensorEncoding.digest(inputs);
     if (!in.equals(receipt.inputDigest())) {
       throw new IllegalArgumentException(
@@ -68,7 +78,7 @@ public final class OrtAudit {
               + receipt.outputDigest());
     }
     Map<String, Tensor> reference;
-    try (LoadedModel m = new OrtEngine().load(modelFile, EngineLimits.DEFAULT)) {
+    try (LoadedModel m = new OrtEngine(OrtConfig.DEFAULT).load(modelFile, EngineLimits.DEFAULT)) {
       reference = m.run(inputs, RunOptions.DEFAULT).outputs();
     }
     if (!reference.keySet().equals(claimed.keySet())) {

@@ -92,6 +92,26 @@ class OrtAuditTest {
   }
 
   @Test
+  void receiptOfAnotherOrtVersion_isRefused_notGuessed() throws Exception {
+    Receipt other =
+        Receipt.builder()
+            .model(Digest.of(Bytes.utf8("mnist-7 manifest")))
+            .engine(OrtEngine.ID, "1.18.0", Digest.of(Bytes.utf8("pinned")), NumericMode.TOLERANCE)
+            .input(TensorEncoding.digest(in))
+            .output(TensorEncoding.digest(ort))
+            .node(EthAddress.ZERO)
+            .requestId("ort-old")
+            .timeMillis(1_764_000_000_000L)
+            .policy(VerificationPolicy.parse("sample:0.5"))
+            .seed(0)
+            .build();
+    assertThatThrownBy(() -> OrtAudit.audit(model, in, ort, other, OrtTolerance.DEFAULT))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("1.18.0")
+        .hasMessageContaining("pinned 1.29.0");
+  }
+
+  @Test
   void outputsNotTheSigned_exceed_andStrictReceipt_isRefused() throws Exception {
     OrtAudit.Result r =
         OrtAudit.audit(model, in, nudged(ort, false), receipt(ort), OrtTolerance.DEFAULT);
