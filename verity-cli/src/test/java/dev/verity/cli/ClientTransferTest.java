@@ -26,6 +26,84 @@ class ClientTransferTest {
   @TempDir Path dir;
 
   @Test
+  void upload_cutMoreOftenThanTheAttemptLimit_keepsResumingWhileItProgresses() throws Exception {
+    byte[] content = new byte[400_000];
+    new Random(2).nextBytes(content);
+    Digest d = Digest.of(content);
+    Path file = dir.resolve("blob.bin");
+    Files.write(file, content);
+    try (VerityNode node = VerityNode.start(NodeConfig.ephemeral(dir.resolve("node")));
+        CuttingProxy proxy = new CuttingProxy(node.url().getPort(), 48_000);
+        VerityClient client = VerityClient.connect(java.net.URI.create(proxy.url()))) {
+      client.uploadBlob(d, file, (done, total) -> {});
+      // Every connection was cut after 48 kB, so the upload took far more connections than the
+      // five failed attempts the client tolerates in a row.
+      assertThat(proxy.cuts()).isGreaterThan(5);
+      assertThat(client.blobSize(d)).hasValue(content.length);
+    }
+  }
+
+  /**
+   * A loopback TCP proxy that forwards each connection to the node and cuts it after the client
+   * sent {@code limit} bytes, as a node's request-time limit cuts a long upload.
+   */
+  static final class CuttingProxy implements AutoCloseable {
+    private final java.net.ServerSocket server = new java.net.ServerSocket(0);
+    private final java.util.concurrent.atomic.AtomicInteger cuts =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    CuttingProxy(int nodePort, int limit) throws java.io.IOException {
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                while (!server.isClosed()) {
+                  try {
+                    Socket client = server.accept();
+                    Socket upstream = new Socket("127.0.0.1", nodePort);
+                    Thread.ofVirtual().start(() -> pump(upstream, client, Long.MAX_VALUE));
+                    Thread.ofVirtual().start(() -> pump(client, upstream, limit));
+                  } catch (java.io.IOException e) {
+                    return;
+                  }
+                }
+              });
+    }
+
+    private void pump(Socket from, Socket to, long limit) {
+      byte[] buf = new byte[8192];
+      long total = 0;
+      try (from;
+          to) {
+        int n;
+        while ((n = from.getInputStream().read(buf)) > 0) {
+          int k = (int) Math.min(n, limit - total);
+          to.getOutputStream().write(buf, 0, k);
+          total += k;
+          if (total >= limit) {
+            cuts.incrementAndGet();
+            return;
+          }
+        }
+      } catch (java.io.IOException e) {
+        // one side went away; closing both ends is all there is to do
+      }
+    }
+
+    String url() {
+      return "http://127.0.0.1:" + server.getLocalPort();
+    }
+
+    int cuts() {
+      return cuts.get();
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      server.close();
+    }
+  }
+
+  @Test
   void upload_afterConnectionCutMidway_resumesFromNodeOffset() throws Exception {
     byte[] content = new byte[300_000];
     new Random(1).nextBytes(content);

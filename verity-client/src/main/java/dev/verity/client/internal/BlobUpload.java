@@ -18,7 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Uploads one blob with resume: asks the node how much it holds ({@code HEAD /v1/uploads/D}), then
- * sends the rest with {@code PATCH}; after a broken connection it asks again and continues.
+ * sends the rest with {@code PATCH}; after a broken connection it asks again and continues. Only
+ * attempts that moved the node's offset no further count against {@link #MAX_ATTEMPTS}, so an
+ * upload longer than the node's request-time limit (the node closes a request after it) resumes
+ * until done.
  */
 public final class BlobUpload {
   private static final Logger log = LoggerFactory.getLogger(BlobUpload.class);
@@ -52,8 +55,15 @@ public final class BlobUpload {
   public void upload(Digest digest, Path file, ProgressListener progress) throws IOException {
     long size = Files.size(file);
     IOException last = null;
+    long bestOffset = -1;
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       Status st = status(digest);
+      if (st.offset() > bestOffset) {
+        if (bestOffset >= 0) {
+          attempt = 1; // the last attempt made progress: keep going
+        }
+        bestOffset = st.offset();
+      }
       if (st.complete()) {
         progress.progress(size, size);
         return;
@@ -81,9 +91,11 @@ public final class BlobUpload {
             + file
             + " ("
             + digest
-            + ") failed after "
+            + ") failed: "
             + MAX_ATTEMPTS
-            + " attempts: "
+            + " attempts in a row made no progress past byte "
+            + bestOffset
+            + ": "
             + (last == null ? "the node kept asking for a different offset" : last.getMessage()),
         last);
   }

@@ -18,10 +18,31 @@ import org.slf4j.LoggerFactory;
  * Serves a {@link Router} over the JDK's HTTP server, one virtual thread per exchange. Writes every
  * response, maps every failure through {@link ProblemMapper}, and logs one access line per request
  * (method, path, status, size, time; never headers or bodies, which may carry secrets).
+ *
+ * <p>A client gets {@link #DEFAULT_MAX_REQUEST_SECONDS} to send a whole request (headers and body)
+ * before the connection is closed, so slow or stalled senders cannot hold connections forever; idle
+ * keep-alive connections close after 30 s (the JDK default). Responses have no time limit (chat
+ * completions stream for as long as generation takes). The JDK server reads these limits once per
+ * JVM from system properties, so they are set here before the first server starts unless the
+ * operator already set them ({@code -Dsun.net.httpserver.maxReqTime=SECONDS} in {@code
+ * VERITY_JAVA_OPTS}).
  */
 public final class HttpApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpApiServer.class);
   private static final Logger access = LoggerFactory.getLogger("dev.verity.node.access");
+
+  /**
+   * Seconds a client may take to send one request, headers and body (a 1 GiB upload at 10 MB/s).
+   */
+  public static final long DEFAULT_MAX_REQUEST_SECONDS = 300;
+
+  static final String MAX_REQUEST_TIME_PROPERTY = "sun.net.httpserver.maxReqTime";
+
+  static {
+    if (System.getProperty(MAX_REQUEST_TIME_PROPERTY) == null) {
+      System.setProperty(MAX_REQUEST_TIME_PROPERTY, Long.toString(DEFAULT_MAX_REQUEST_SECONDS));
+    }
+  }
 
   private final Router router;
   private final long maxJsonBytes;
