@@ -56,7 +56,12 @@ final class AuditApi implements ApiModule {
 
   @Override
   public void register(Router router) {
-    router.post("/v1/audit", req -> Response.ok(audit(req.json())));
+    router.post(
+        "/v1/audit",
+        req -> {
+          req.requireLoopbackCaller("auditing another node's receipt");
+          return Response.ok(audit(req.json()));
+        });
   }
 
   ObjectNode audit(JsonNode body) throws Exception {

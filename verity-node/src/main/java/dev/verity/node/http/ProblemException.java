@@ -34,6 +34,10 @@ public final class ProblemException extends RuntimeException {
     return new ProblemException(Problem.of(400, "bad-request", "Bad request", detail));
   }
 
+  public static ProblemException forbidden(String detail) {
+    return new ProblemException(Problem.of(403, "forbidden", "Forbidden", detail));
+  }
+
   public static ProblemException notFound(String detail) {
     return new ProblemException(Problem.of(404, "not-found", "Not found", detail));
   }

@@ -39,6 +39,21 @@ public final class Request {
     return requestId;
   }
 
+  /**
+   * Refuses (403) a caller that is not on this machine. Operator actions that make the node fetch a
+   * URL the caller names (witness a peer, audit a receipt) are answered only on loopback, so a node
+   * bound to a public address cannot be turned into a proxy into its own network.
+   */
+  public void requireLoopbackCaller(String action) {
+    java.net.InetSocketAddress remote = exchange.getRemoteAddress();
+    if (remote == null || remote.getAddress() == null || !remote.getAddress().isLoopbackAddress()) {
+      throw ProblemException.forbidden(
+          action
+              + " is an operator action and is only answered to callers on this machine"
+              + " (loopback); run it on the node's host");
+    }
+  }
+
   /** A path parameter declared in the route pattern; always present when the route matched. */
   public String param(String name) {
     String v = params.get(name);

@@ -205,6 +205,7 @@ public final class LogApi implements ApiModule {
   }
 
   private Response witnessPeer(Request req) throws Exception {
+    req.requireLoopbackCaller("witnessing a peer");
     JsonNode body = req.json();
     if (!body.path("url").isTextual()) {
       throw ProblemException.badRequest("body must be {\"url\": \"http://peer:port\"}");
@@ -222,6 +223,7 @@ public final class LogApi implements ApiModule {
   }
 
   private Response witnessAll(Request req) {
+    req.requireLoopbackCaller("witnessing the configured peers");
     return outcomes(witness.witnessConfigured());
   }
 
