@@ -187,13 +187,14 @@ contract DisputeManager {
     /// with leafIndex = leafCount (the output step).
     function open(
         VerityReceipt.Receipt calldata receipt,
-        bytes calldata receiptSig,
+        VerityReceipt.Signature calldata receiptSig,
         bytes32 challengerRoot,
         uint64 challengerLeaves,
         bytes32 challengerOutput
     ) external payable returns (bytes32 id) {
-        bytes32 rd = Eip712Sig.digest(registry.receiptDomainSeparator(), VerityReceipt.hashStruct(receipt));
-        address signer = Eip712Sig.recover(rd, receiptSig);
+        bytes32 separator = registry.receiptDomainSeparator();
+        bytes32 rd = Eip712Sig.digest(separator, VerityReceipt.hashStruct(receipt));
+        address signer = VerityReceipt.signer(separator, rd, receiptSig);
         if (signer != receipt.node) revert ReceiptSignerMismatch(signer, receipt.node);
         address op = registry.operatorOf(receipt.node);
         if (op == address(0)) revert UnknownNode(receipt.node);

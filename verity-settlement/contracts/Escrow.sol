@@ -86,12 +86,13 @@ contract Escrow {
     /// The node's operator redeems a client's Payment for a receipt the node signed.
     function redeem(
         VerityReceipt.Receipt calldata receipt,
-        bytes calldata receiptSig,
+        VerityReceipt.Signature calldata receiptSig,
         Payment calldata payment,
         bytes calldata clientSig
     ) external {
-        bytes32 rd = receiptDigest(receipt);
-        address signer = Eip712Sig.recover(rd, receiptSig);
+        bytes32 separator = registry.receiptDomainSeparator();
+        bytes32 rd = Eip712Sig.digest(separator, VerityReceipt.hashStruct(receipt));
+        address signer = VerityReceipt.signer(separator, rd, receiptSig);
         if (signer != receipt.node) revert ReceiptSignerMismatch(signer, receipt.node);
         address operator = registry.operatorOf(receipt.node);
         if (operator == address(0)) revert UnknownNode(receipt.node);
@@ -115,6 +116,21 @@ contract Escrow {
     /// EIP-712 digest of a receipt in the receipt domain (NodeRegistry is its verifyingContract).
     function receiptDigest(VerityReceipt.Receipt calldata r) public view returns (bytes32) {
         return Eip712Sig.digest(registry.receiptDomainSeparator(), receiptStructHash(r));
+    }
+
+    /// Who signed `receipt` with `sig` (either format); reverts as redeem does on a malformed one.
+    function receiptSigner(VerityReceipt.Receipt calldata receipt, VerityReceipt.Signature calldata sig)
+        external
+        view
+        returns (address)
+    {
+        bytes32 separator = registry.receiptDomainSeparator();
+        return VerityReceipt.signer(separator, Eip712Sig.digest(separator, VerityReceipt.hashStruct(receipt)), sig);
+    }
+
+    /// EIP-712 digest a node signs for a batch of `size` receipts with RFC 9162 root `root`.
+    function batchDigest(bytes32 root, uint64 size) external view returns (bytes32) {
+        return VerityReceipt.batchDigest(registry.receiptDomainSeparator(), root, size);
     }
 
     function receiptStructHash(VerityReceipt.Receipt calldata r) public pure returns (bytes32) {

@@ -142,7 +142,7 @@ public final class EvmDisputes implements AutoCloseable {
             "open",
             bondWei,
             EvmSettlement.receiptStruct(receipt.receipt()),
-            new DynamicBytes(receipt.signature().toBytes().toByteArray()),
+            EvmSettlement.signatureStruct(receipt),
             new Bytes32(challengerRoot.value().toByteArray()),
             new Uint64(challengerLeaves),
             new Bytes32(challengerOutput.value().toByteArray()));

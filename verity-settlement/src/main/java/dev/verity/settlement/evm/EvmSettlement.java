@@ -443,7 +443,7 @@ public final class EvmSettlement implements Settlement {
         "redeem",
         BigInteger.ZERO,
         receiptStruct(receipt.receipt()),
-        new DynamicBytes(receipt.signature().toBytes().toByteArray()),
+        signatureStruct(receipt),
         new StaticStruct(
             address(payment.client()),
             address(payment.node()),
@@ -489,6 +489,23 @@ public final class EvmSettlement implements Settlement {
         new Uint64(r.timeMillis()),
         new Utf8String(r.policy().text()),
         new Uint64(new BigInteger(Long.toUnsignedString(r.seed()))));
+  }
+
+  /**
+   * The receipt's {@code VerityReceipt.Signature}: {@code (sig, batchSize, batchIndex, batchPath)},
+   * batchSize 0 and an empty path for a directly signed receipt.
+   */
+  static DynamicStruct signatureStruct(SignedReceipt r) {
+    return signatureStruct(r.signature(), 0, 0, List.of());
+  }
+
+  static DynamicStruct signatureStruct(
+      EthSignature sig, long batchSize, long batchIndex, List<Bytes> batchPath) {
+    return new DynamicStruct(
+        new DynamicBytes(sig.toBytes().toByteArray()),
+        new Uint64(batchSize),
+        new Uint64(batchIndex),
+        path(batchPath));
   }
 
   private List<Type> callNodes(String fn, Type<?>... args) throws SettlementException {
