@@ -39,6 +39,8 @@ interface IDisputeRegistry {
 /// re-executes that step off-chain and signs EIP-712 verdicts; the majority decides. The liar is
 /// slashed (provider: whole stake, banned, challenger rewarded and repaid) or forfeits its bond
 /// (challenger: paid to the provider's operator). A party that misses a move deadline loses.
+/// Referees whose verdict formed the deciding majority share a fee of refereeFeeBps of what the
+/// losing side forfeits through this contract, credited to their operators (pull payments).
 contract DisputeManager {
     bytes32 public constant VERDICT_TYPEHASH = keccak256(
         "Verdict(bytes32 disputeId,uint64 leafIndex,bytes32 providerLeaf,bytes32 challengerLeaf,uint8 winner)"
@@ -99,11 +101,16 @@ contract DisputeManager {
     uint64 public immutable verdictTimeout;
     uint8 public immutable refereeCount;
     uint16 public immutable capBps;
+    /// Share of the forfeited bond / slash reward paid to the deciding referees, in basis points.
+    uint16 public immutable refereeFeeBps;
     /// Bonds and slash rewards of disputes where both sides lied; locked here forever.
     uint256 public forfeited;
 
     mapping(bytes32 => Dispute) private disputes_;
-    mapping(bytes32 => mapping(uint32 => mapping(address => bool))) private voted_;
+    /// disputeId => draw nonce => referee node => its verdict (0: none yet).
+    mapping(bytes32 => mapping(uint32 => mapping(address => uint8))) private verdictOf_;
+    /// Referee fees credited and not yet withdrawn, per payee (the referee node's operator).
+    mapping(address => uint256) public refereeFees;
 
     event DisputeOpened(
         bytes32 indexed id,
@@ -121,6 +128,8 @@ contract DisputeManager {
     event RefereesDrawn(bytes32 indexed id, uint32 drawNonce, bytes32 seed, address[] referees, uint64 deadline);
     event DrawRearmed(bytes32 indexed id, uint64 drawBlock);
     event VerdictAccepted(bytes32 indexed id, address indexed referee, uint8 winner);
+    event RefereeFeeCredited(bytes32 indexed id, address indexed referee, address indexed payee, uint256 amount);
+    event RefereeFeesWithdrawn(address indexed payee, uint256 amount);
     event DisputeResolved(
         bytes32 indexed id, uint8 outcome, Resolution resolution, uint256 slashed, uint256 reward, uint256 bondPaid, address bondTo
     );
@@ -152,6 +161,7 @@ contract DisputeManager {
     error AlreadyVoted(bytes32 id, address referee);
     error NotRegistry(address caller);
     error TransferFailed(address to, uint256 amount);
+    error NoRefereeFees(address payee);
 
     constructor(
         address registry_,
@@ -159,7 +169,8 @@ contract DisputeManager {
         uint64 moveTimeout_,
         uint64 verdictTimeout_,
         uint8 refereeCount_,
-        uint16 capBps_
+        uint16 capBps_,
+        uint16 refereeFeeBps_
     ) {
         if (registry_ == address(0)) revert ZeroAddress("registry");
         if (minBond_ == 0) revert BadParameter("minBond", minBond_);
@@ -167,12 +178,14 @@ contract DisputeManager {
         if (verdictTimeout_ == 0) revert BadParameter("verdictTimeout", verdictTimeout_);
         if (refereeCount_ == 0 || refereeCount_ > 31) revert BadParameter("refereeCount", refereeCount_);
         if (capBps_ == 0 || capBps_ > BPS) revert BadParameter("capBps", capBps_);
+        if (refereeFeeBps_ > BPS) revert BadParameter("refereeFeeBps", refereeFeeBps_);
         registry = IDisputeRegistry(registry_);
         minBond = minBond_;
         moveTimeout = moveTimeout_;
         verdictTimeout = verdictTimeout_;
         refereeCount = refereeCount_;
         capBps = capBps_;
+        refereeFeeBps = refereeFeeBps_;
     }
 
     /// Slash rewards for disputes where both sides lied arrive here from the registry.
@@ -363,8 +376,8 @@ contract DisputeManager {
             }
         }
         if (!member) revert NotAReferee(id, signer);
-        if (voted_[id][d.drawNonce][signer]) revert AlreadyVoted(id, signer);
-        voted_[id][d.drawNonce][signer] = true;
+        if (verdictOf_[id][d.drawNonce][signer] != 0) revert AlreadyVoted(id, signer);
+        verdictOf_[id][d.drawNonce][signer] = winner;
         d.votes[winner] += 1;
         emit VerdictAccepted(id, signer, winner);
         if (d.votes[winner] > d.referees.length / 2) _resolve(id, d, winner, Resolution.Referees);
@@ -458,30 +471,73 @@ contract DisputeManager {
 
     // ---------------------------------------------------------------- resolution
 
+    /// Timeouts keep the original flows: the registry pays a slash reward straight to the
+    /// challenger. A referee resolution routes the slash reward through this contract so the
+    /// referee fee can be taken from it; see DISPUTES.md "Referee pay" for the formula.
     function _resolve(bytes32 id, Dispute storage d, uint8 outcome, Resolution how) private {
         d.phase = Phase.Resolved;
         d.outcome = outcome;
         d.resolution = how;
+        bool byReferees = how == Resolution.Referees;
         uint256 slashed;
         uint256 reward;
         uint256 bond = d.bond;
-        address bondTo;
+        address payee;
+        uint256 pot; // what the losing side forfeits through this contract
         if (outcome == CHALLENGER_CORRECT) {
-            (slashed, reward) = registry.slash(d.node, type(uint256).max, d.challenger);
+            (slashed, reward) = registry.slash(d.node, type(uint256).max, byReferees ? address(this) : d.challenger);
             registry.ban(d.node);
-            bondTo = d.challenger;
+            payee = d.challenger;
+            pot = byReferees ? reward : 0;
         } else if (outcome == PROVIDER_CORRECT) {
-            bondTo = d.providerOperator;
+            payee = d.providerOperator;
+            pot = bond;
         } else {
             (slashed, reward) = registry.slash(d.node, type(uint256).max, address(this));
             registry.ban(d.node);
-            forfeited += bond + reward;
+            pot = bond + reward;
         }
-        emit DisputeResolved(id, outcome, how, slashed, reward, bondTo == address(0) ? 0 : bond, bondTo);
-        if (bondTo != address(0) && bond > 0) {
-            (bool ok,) = bondTo.call{value: bond}("");
-            if (!ok) revert TransferFailed(bondTo, bond);
+        uint256 fees = byReferees ? _payReferees(id, d, outcome, pot) : 0;
+        uint256 paid;
+        if (outcome == CHALLENGER_CORRECT) {
+            paid = bond + pot - fees;
+        } else if (outcome == PROVIDER_CORRECT) {
+            paid = bond - fees;
+        } else {
+            forfeited += pot - fees;
         }
+        emit DisputeResolved(id, outcome, how, slashed, reward, paid, payee);
+        if (payee != address(0) && paid > 0) {
+            (bool ok,) = payee.call{value: paid}("");
+            if (!ok) revert TransferFailed(payee, paid);
+        }
+    }
+
+    /// Credits ⌊⌊pot × refereeFeeBps / 10000⌋ / m⌋ to the operator of each of the m referees of
+    /// the deciding draw whose verdict equals the outcome; returns the total credited.
+    function _payReferees(bytes32 id, Dispute storage d, uint8 outcome, uint256 pot) private returns (uint256 total) {
+        uint256 m = d.votes[outcome];
+        if (m == 0 || refereeFeeBps == 0) return 0;
+        uint256 share = pot * refereeFeeBps / BPS / m;
+        if (share == 0) return 0;
+        for (uint256 i = 0; i < d.referees.length; i++) {
+            address referee = d.referees[i];
+            if (verdictOf_[id][d.drawNonce][referee] != outcome) continue;
+            address payee = registry.operatorOf(referee);
+            refereeFees[payee] += share;
+            total += share;
+            emit RefereeFeeCredited(id, referee, payee, share);
+        }
+    }
+
+    /// Pays `payee` its credited referee fees. Anyone may call it; the money only goes to payee.
+    function withdrawRefereeFees(address payee) external {
+        uint256 amount = refereeFees[payee];
+        if (amount == 0) revert NoRefereeFees(payee);
+        refereeFees[payee] = 0;
+        emit RefereeFeesWithdrawn(payee, amount);
+        (bool ok,) = payee.call{value: amount}("");
+        if (!ok) revert TransferFailed(payee, amount);
     }
 
     function _expect(bytes32 id, Phase expected) private view returns (Dispute storage d) {

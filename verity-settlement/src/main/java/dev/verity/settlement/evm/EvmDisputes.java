@@ -102,7 +102,8 @@ public final class EvmDisputes implements AutoCloseable {
                   new Uint64(params.moveTimeoutSeconds()),
                   new Uint64(params.verdictTimeoutSeconds()),
                   new Uint8(params.refereeCount()),
-                  new org.web3j.abi.datatypes.generated.Uint16(params.capBps())));
+                  new org.web3j.abi.datatypes.generated.Uint16(params.capBps()),
+                  new org.web3j.abi.datatypes.generated.Uint16(params.refereeFeeBps())));
       chain.send(
           nodes,
           deployment.nodeRegistry(),
@@ -203,6 +204,29 @@ public final class EvmDisputes implements AutoCloseable {
       out.add(AbiValues.address((Type<?>) t));
     }
     return out;
+  }
+
+  /** Referee fees credited to {@code payee} (a referee node's operator) and not yet withdrawn. */
+  public BigInteger refereeFeesWei(EthAddress payee) throws SettlementException {
+    return uint(
+        chain.call(dm, disputeManager, "refereeFees", new Address(payee.toString())).getFirst());
+  }
+
+  /** Sends {@code payee} its credited referee fees (anyone may relay; the wei go to payee). */
+  public TxResult withdrawRefereeFees(EthAddress payee) throws SettlementException {
+    return chain.send(
+        dm, disputeManager, "withdrawRefereeFees", BigInteger.ZERO, new Address(payee.toString()));
+  }
+
+  /** The parameters this DisputeManager was deployed with, read from the contract. */
+  public DisputeParameters parameters() throws SettlementException {
+    return new DisputeParameters(
+        uint(chain.call(dm, disputeManager, "minBond").getFirst()),
+        uint(chain.call(dm, disputeManager, "moveTimeout").getFirst()).longValueExact(),
+        uint(chain.call(dm, disputeManager, "verdictTimeout").getFirst()).longValueExact(),
+        uint(chain.call(dm, disputeManager, "refereeCount").getFirst()).intValueExact(),
+        uint(chain.call(dm, disputeManager, "capBps").getFirst()).intValueExact(),
+        uint(chain.call(dm, disputeManager, "refereeFeeBps").getFirst()).intValueExact());
   }
 
   public BigInteger forfeitedWei() throws SettlementException {

@@ -264,9 +264,13 @@ class DisputeManagerTest {
     assertThat(resolved.arg("slashed")).isEqualTo(ETH.toString());
     assertThat(resolved.arg("reward")).isEqualTo(ETH.divide(BigInteger.TWO).toString());
     assertThat(resolved.arg("bondTo")).isEqualTo(TestChain.key(5).address().toString());
-    // The challenger (who paid no gas here) received its bond back plus the slash reward.
+    // The challenger (who paid no gas here) received its bond back plus the slash reward less the
+    // referee fee: 20 % of the 0.5 ETH reward, 0.05 ETH to each of the two deciding referees.
     BigInteger after = chain.chain(5).balance(TestChain.key(5).address());
-    assertThat(after.subtract(before)).isEqualTo(BOND.add(ETH.divide(BigInteger.TWO)));
+    BigInteger fee = ETH.divide(BigInteger.valueOf(10));
+    assertThat(after.subtract(before))
+        .isEqualTo(BOND.add(ETH.divide(BigInteger.TWO)).subtract(fee));
+    assertThat(resolved.arg("bondPaid")).isEqualTo(after.subtract(before).toString());
     NodeInfo n = node(provider.address());
     assertThat(n.stakeWei()).isZero();
     assertThat(n.banned()).isTrue();
@@ -294,7 +298,9 @@ class DisputeManagerTest {
     stranger.submitVerdict(id, 1, vote(refs.get(0), id, 1));
     TxResult last = stranger.submitVerdict(id, 1, vote(refs.get(2), id, 1));
     assertThat(last.event("DisputeResolved").orElseThrow().arg("bondTo")).isEqualTo(op1.toString());
-    assertThat(chain.chain(1).balance(op1).subtract(before)).isEqualTo(BOND);
+    // The bond less the referee fee: 20 % of 0.1 ETH shared by the two deciding referees.
+    assertThat(chain.chain(1).balance(op1).subtract(before))
+        .isEqualTo(BOND.subtract(BOND.divide(BigInteger.valueOf(5))));
     NodeInfo n = node(provider.address());
     assertThat(n.stakeWei()).isEqualTo(ETH);
     assertThat(n.banned()).isFalse();
@@ -457,6 +463,7 @@ class DisputeManagerTest {
     assertThat(s.providerHash()).isEqualTo(OUT.value());
     assertThat(s.challengerHash()).isEqualTo(OTHER_OUT.value());
     List<EthAddress> refs = draw(id);
+    BigInteger forfeitedBefore = challenger.forfeitedWei();
     stranger.submitVerdict(id, 3, vote(refs.get(0), id, 3));
     ChainEvent e =
         stranger
@@ -464,8 +471,10 @@ class DisputeManagerTest {
             .event("DisputeResolved")
             .orElseThrow();
     assertThat(e.arg("outcome")).isEqualTo("3");
-    assertThat(challenger.forfeitedWei())
-        .isGreaterThanOrEqualTo(BOND.add(ETH.divide(BigInteger.TWO)));
+    // Bond + slash reward (0.6 ETH) less the 20 % referee fee stays locked.
+    BigInteger pot = BOND.add(ETH.divide(BigInteger.TWO));
+    assertThat(challenger.forfeitedWei().subtract(forfeitedBefore))
+        .isEqualTo(pot.subtract(pot.divide(BigInteger.valueOf(5))));
     assertThat(node(provider.address()).banned()).isTrue();
   }
 
