@@ -1,6 +1,8 @@
 package dev.verity.node.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.verity.audit.bisect.TraceParty;
 import dev.verity.audit.chain.OnChainDispute;
 import dev.verity.audit.draw.AuditOutcome;
@@ -8,13 +10,18 @@ import dev.verity.audit.reexec.AuditResult;
 import dev.verity.audit.reexec.StrictAudit;
 import dev.verity.audit.strict.StrictParties;
 import dev.verity.core.Bytes;
+import dev.verity.core.Digest;
 import dev.verity.engine.EngineLimits;
+import dev.verity.engine.RunOptions;
 import dev.verity.engine.Tensor;
 import dev.verity.engine.TensorJson;
+import dev.verity.engine.TraceCommitment;
 import dev.verity.engine.TraceOpening;
 import dev.verity.engine.ort.OrtEngine;
 import dev.verity.engine.ort.OrtTolerance;
 import dev.verity.engine.strict.StrictEngine;
+import dev.verity.engine.strict.StrictModel;
+import dev.verity.log.fs.AtomicFiles;
 import dev.verity.log.note.Checkpoint;
 import dev.verity.log.tile.TileClient;
 import dev.verity.node.http.Json;
@@ -28,6 +35,7 @@ import dev.verity.settlement.SettlementException;
 import dev.verity.settlement.dispute.DisputeState;
 import dev.verity.settlement.evm.EvmDisputes;
 import dev.verity.settlement.evm.EvmSettlement;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -41,10 +49,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -70,7 +80,12 @@ public final class AutoAuditor implements AutoCloseable {
 
   private record Anchor(EthAddress node, long treeSize, Bytes root, long block) {}
 
-  private record Playing(TraceParty<TraceOpening> party) {}
+  /** An open dispute: this node's side, and what rebuilds it after a restart. */
+  private record Playing(
+      TraceParty<TraceOpening> party, SignedReceipt receipt, Map<String, Tensor> inputs) {}
+
+  /** The on-disk state's format tag (docs/AUDIT.md, "Auditor state"). */
+  public static final String STATE_FORMAT = "verity-auditor-state/v1";
 
   /** What an audit found. */
   public enum Finding {
@@ -88,7 +103,12 @@ public final class AutoAuditor implements AutoCloseable {
 
   /** One receipt this node was drawn to audit, and what it found. */
   public record Audit(
-      String requestId, EthAddress node, String engine, Finding finding, String detail) {}
+      Digest receiptId,
+      String requestId,
+      EthAddress node,
+      String engine,
+      Finding finding,
+      String detail) {}
 
   private final EvmSettlement settlement;
   private final Deployment deployment;
@@ -107,8 +127,11 @@ public final class AutoAuditor implements AutoCloseable {
   private final Map<Bytes, Playing> disputes = new LinkedHashMap<>();
   private final Map<Bytes, Integer> movedRound = new HashMap<>();
   private final List<Audit> findings = new ArrayList<>();
+  private final Set<Digest> audited = new HashSet<>();
   private long fromBlock;
   private int audits;
+  private Path stateFile;
+  private byte[] saved;
   private ScheduledExecutorService timer;
 
   /**
@@ -136,6 +159,36 @@ public final class AutoAuditor implements AutoCloseable {
     this.bond = bond;
     this.capBps = capBps;
     this.fromBlock = deployment.deployedAtBlock();
+  }
+
+  /**
+   * Keeps this auditor's state in {@code file} (cursors, anchors waiting for their draw block, what
+   * it audited and found, its open disputes with the receipt and inputs that rebuild its side), and
+   * resumes from it if it exists: a restarted node neither audits a receipt twice nor abandons a
+   * dispute it opened. Written atomically after every change.
+   *
+   * @throws IOException if the file exists but is not a valid state file (the node does not start
+   *     from scratch over it: that could audit receipts twice and abandon open disputes)
+   */
+  public synchronized AutoAuditor withState(Path file) throws IOException {
+    if (timer != null) {
+      throw new IllegalStateException("state must be set before start");
+    }
+    stateFile = file;
+    if (Files.exists(file)) {
+      try {
+        load(Json.MAPPER.readTree(Files.readAllBytes(file)));
+      } catch (Exception e) {
+        throw new IOException("auditor state " + file + " is not valid: " + e.getMessage(), e);
+      }
+      LOG.info(
+          "auditor resumed from {}: block {}, {} audits, {} open disputes",
+          file,
+          fromBlock,
+          findings.size(),
+          disputes.size());
+    }
+    return this;
   }
 
   public synchronized AutoAuditor start(Duration every) {
@@ -206,6 +259,7 @@ public final class AutoAuditor implements AutoCloseable {
       }
     }
     play(latest);
+    save();
   }
 
   private void anchored(Anchor a, List<NodeInfo> nodes) throws Exception {
@@ -236,10 +290,17 @@ public final class AutoAuditor implements AutoCloseable {
             || !r.receipt().node().equals(a.node())) {
           continue;
         }
+        if (audited.contains(r.id())) {
+          continue; // audited before a restart that came before this checkpoint was recorded
+        }
         AuditOutcome o = SampledAudit.draw(r, nodes, a.block(), a.block() + 1, drawHash, capBps);
         if (o instanceof AuditOutcome.Audited au && au.auditor().node().equals(self)) {
           try {
             audit(base, r);
+          } catch (IOException e) {
+            // Peer unreachable or state not written: no finding; this checkpoint is not marked
+            // seen, so the node's next checkpoint covers the receipt again.
+            throw e;
           } catch (Exception e) {
             found(r, Finding.UNAUDITABLE, e.toString());
             LOG.warn("cannot audit {} of {}: {}", r.receipt().requestId(), a.node(), e.toString());
@@ -248,11 +309,20 @@ public final class AutoAuditor implements AutoCloseable {
       }
     }
     seen.put(a.node(), a.treeSize());
+    save();
   }
 
-  private void found(SignedReceipt r, Finding f, String detail) {
+  private void found(SignedReceipt r, Finding f, String detail) throws IOException {
     findings.add(
-        new Audit(r.receipt().requestId(), r.receipt().node(), r.receipt().engineId(), f, detail));
+        new Audit(
+            r.id(),
+            r.receipt().requestId(),
+            r.receipt().node(),
+            r.receipt().engineId(),
+            f,
+            detail));
+    audited.add(r.id());
+    save();
   }
 
   private void audit(URI peer, SignedReceipt r) throws Exception {
@@ -288,7 +358,7 @@ public final class AutoAuditor implements AutoCloseable {
         TraceParty<TraceOpening> mine = StrictParties.honest(m.auditorTrace());
         Bytes id = OnChainDispute.open(challenger, r, mine, m.auditorOutput(), bond);
         evidence.offer(id, r, inputs, mine);
-        disputes.put(id, new Playing(mine));
+        disputes.put(id, new Playing(mine, r, inputs));
         found(r, Finding.MISMATCH_DISPUTED, m.reason() + "; dispute " + id.toHex());
         LOG.warn(
             "audit of {} by {}: {}; opened dispute {}",
@@ -342,7 +412,14 @@ public final class AutoAuditor implements AutoCloseable {
         switch (s.phase()) {
           case BISECTING -> {
             if (!Integer.valueOf(s.round()).equals(movedRound.get(id))) {
-              OnChainDispute.move(challenger, id, e.getValue().party());
+              try {
+                OnChainDispute.move(challenger, id, e.getValue().party());
+              } catch (SettlementException x) {
+                // Moved before a restart that came before the round was recorded: carry on.
+                if (!String.valueOf(x.getMessage()).contains("AlreadyMoved")) {
+                  throw x;
+                }
+              }
               movedRound.put(id, s.round());
             } else if (s.deadline().getEpochSecond() < chainTime()) {
               challenger.timeout(id); // the provider did not answer in time
@@ -364,6 +441,123 @@ public final class AutoAuditor implements AutoCloseable {
         LOG.warn("dispute {}: {}", id.toHex(), x.getMessage());
       }
     }
+  }
+
+  /** Writes the state if it changed since the last write. */
+  private void save() throws IOException {
+    if (stateFile == null) {
+      return;
+    }
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("format", STATE_FORMAT);
+    o.put("fromBlock", fromBlock);
+    ArrayNode w = o.putArray("waiting");
+    for (Anchor a : waiting) {
+      ObjectNode x = w.addObject();
+      x.put("node", a.node().toString());
+      x.put("treeSize", a.treeSize());
+      x.put("root", a.root().toHex());
+      x.put("block", a.block());
+    }
+    ObjectNode sn = o.putObject("seen");
+    seen.forEach((node, size) -> sn.put(node.toString(), size));
+    o.put("audits", audits);
+    ArrayNode f = o.putArray("findings");
+    for (Audit a : findings) {
+      ObjectNode x = f.addObject();
+      x.put("receiptId", a.receiptId().toString());
+      x.put("requestId", a.requestId());
+      x.put("node", a.node().toString());
+      x.put("engine", a.engine());
+      x.put("finding", a.finding().name());
+      x.put("detail", a.detail());
+    }
+    ArrayNode d = o.putArray("disputes");
+    for (Map.Entry<Bytes, Playing> e : disputes.entrySet()) {
+      ObjectNode x = d.addObject();
+      x.put("id", e.getKey().toHex());
+      x.put("receipt", ReceiptCodec.encode(e.getValue().receipt()).toHex());
+      x.put("root", e.getValue().party().root().toString());
+      x.set("inputs", TensorJson.toJson(e.getValue().inputs(), true));
+      Integer moved = movedRound.get(e.getKey());
+      if (moved != null) {
+        x.put("movedRound", moved);
+      }
+    }
+    byte[] bytes = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(o);
+    if (!Arrays.equals(bytes, saved)) {
+      Files.createDirectories(stateFile.toAbsolutePath().getParent());
+      AtomicFiles.write(stateFile, bytes);
+      saved = bytes;
+    }
+  }
+
+  private void load(JsonNode o) throws Exception {
+    if (!STATE_FORMAT.equals(o.path("format").asText())) {
+      throw new IllegalArgumentException(
+          "format is '" + o.path("format").asText() + "', expected " + STATE_FORMAT);
+    }
+    fromBlock = Math.max(fromBlock, required(o, "fromBlock").asLong());
+    for (JsonNode x : o.path("waiting")) {
+      waiting.add(
+          new Anchor(
+              EthAddress.parse(required(x, "node").asText()),
+              required(x, "treeSize").asLong(),
+              Bytes.fromHex(required(x, "root").asText()),
+              required(x, "block").asLong()));
+    }
+    o.path("seen")
+        .properties()
+        .forEach(e -> seen.put(EthAddress.parse(e.getKey()), e.getValue().asLong()));
+    audits = o.path("audits").asInt();
+    for (JsonNode x : o.path("findings")) {
+      Audit a =
+          new Audit(
+              Digest.parse(required(x, "receiptId").asText()),
+              required(x, "requestId").asText(),
+              EthAddress.parse(required(x, "node").asText()),
+              required(x, "engine").asText(),
+              Finding.valueOf(required(x, "finding").asText()),
+              x.path("detail").asText());
+      findings.add(a);
+      audited.add(a.receiptId());
+    }
+    for (JsonNode x : o.path("disputes")) {
+      Bytes id = Bytes.fromHex(required(x, "id").asText());
+      SignedReceipt r = ReceiptCodec.decode(Bytes.fromHex(required(x, "receipt").asText()));
+      Map<String, Tensor> inputs =
+          TensorJson.parseMap(required(x, "inputs"), "input", EngineLimits.DEFAULT.maxTotalBytes());
+      // Strict runs are deterministic: re-executing rebuilds this node's committed trace exactly.
+      TraceCommitment trace;
+      try (StrictModel m =
+          new StrictEngine().load(models.bytes(r.receipt().modelDigest()), EngineLimits.DEFAULT)) {
+        trace = m.run(inputs, RunOptions.WITH_TRACE).trace().orElseThrow();
+      }
+      Digest root = Digest.parse(required(x, "root").asText());
+      if (!trace.root().equals(root)) {
+        throw new IllegalStateException(
+            "dispute "
+                + id.toHex()
+                + ": re-execution gives trace root "
+                + trace.root()
+                + ", not the committed "
+                + root);
+      }
+      TraceParty<TraceOpening> mine = StrictParties.honest(trace);
+      evidence.offer(id, r, inputs, mine);
+      disputes.put(id, new Playing(mine, r, inputs));
+      if (x.has("movedRound")) {
+        movedRound.put(id, x.get("movedRound").asInt());
+      }
+    }
+  }
+
+  private static JsonNode required(JsonNode o, String field) {
+    JsonNode v = o.get(field);
+    if (v == null || v.isNull()) {
+      throw new IllegalArgumentException("missing '" + field + "'");
+    }
+    return v;
   }
 
   private long chainTime() {

@@ -95,6 +95,7 @@ final class NodeDisputes implements AutoCloseable {
                     ev,
                     bond,
                     p.capBps())
+                .withState(config.dataDir().resolve("audit").resolve("auditor.json"))
                 .start(POLL));
         LOG.info("auditing other operators' sample:p receipts on this node's own initiative");
       }
