@@ -7,9 +7,11 @@ import dev.verity.node.http.ApiModule;
 import dev.verity.node.http.Problem;
 import dev.verity.node.http.ProblemException;
 import dev.verity.node.http.Response;
+import dev.verity.receipt.eth.EthAddress;
 import dev.verity.settlement.Deployment;
 import dev.verity.settlement.NodeInfo;
 import dev.verity.settlement.SettlementException;
+import dev.verity.settlement.evm.EvmDisputes;
 import dev.verity.settlement.evm.EvmKey;
 import dev.verity.settlement.evm.EvmSettlement;
 import java.io.ByteArrayInputStream;
@@ -25,7 +27,10 @@ import java.util.function.Supplier;
  * the second carries only the node's up gauge.
  */
 public final class AuditFeature implements NodeFeature {
-  /** Per-operator cap on draw weight in basis points: DisputeManager's devnet setting. */
+  /**
+   * Per-operator cap on draw weight in basis points when no DisputeManager is configured (its
+   * devnet setting); with one, the contract's own {@code capBps} is used.
+   */
   public static final int DEFAULT_CAP_BPS =
       dev.verity.settlement.dispute.DisputeParameters.DEVNET.capBps();
 
@@ -35,7 +40,7 @@ public final class AuditFeature implements NodeFeature {
   }
 
   private final Supplier<Optional<Registry>> registry;
-  private final int capBps;
+  private volatile int capBps;
   private EvmSettlement chain;
   private NodeConfig config;
   private NodeDisputes disputes;
@@ -74,6 +79,16 @@ public final class AuditFeature implements NodeFeature {
                 config.network().chainRpcUrl(),
                 Deployment.read(config.network().deployment()),
                 EvmKey.load(config.network().operatorKey()));
+        if (!config.network().disputeManager().isEmpty()) {
+          try (EvmDisputes dm =
+              EvmDisputes.connect(
+                  config.network().chainRpcUrl(),
+                  Deployment.read(config.network().deployment()),
+                  EthAddress.parse(config.network().disputeManager()),
+                  EvmKey.load(config.network().operatorKey()))) {
+            capBps = dm.parameters().capBps();
+          }
+        }
       } catch (IOException | SettlementException e) {
         throw new ProblemException(
             Problem.of(503, "chain-unavailable", "Chain unavailable", e.getMessage()));

@@ -82,7 +82,8 @@ final class NodeDisputes implements AutoCloseable {
               .since(deployment.deployedAtBlock())
               .start(POLL));
       if (net.auditEnabled()) {
-        DisputeParameters p = DisputeParameters.DEVNET;
+        // The deployed contract's own bond minimum and draw cap, whatever network this is.
+        DisputeParameters p = disputes.parameters();
         BigInteger bond = p.minBondWei();
         d.parts.add(
             new AutoAuditor(

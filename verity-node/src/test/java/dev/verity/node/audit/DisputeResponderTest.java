@@ -510,6 +510,15 @@ class DisputeResponderTest {
               .receipt();
       EthAddress self = receipt.receipt().node();
       await().atMost(Duration.ofSeconds(20)).until(() -> registry.node(self).isPresent());
+      // The draw cap comes from the configured DisputeManager (CAP_BPS here), not the devnet's.
+      HttpResponse<String> dec =
+          http.send(
+              HttpRequest.newBuilder(base.resolve("/v1/network/decentralization")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(dec.statusCode()).as(dec.body()).isEqualTo(200);
+      assertThat(Json.MAPPER.readTree(dec.body()).get("capBps").asInt())
+          .isEqualTo(CAP_BPS)
+          .isNotEqualTo(DisputeParameters.DEVNET.capBps());
 
       TraceParty<TraceOpening> liar = lieAbout(trace(in), 2);
       Bytes id =
