@@ -56,7 +56,9 @@ contract DisputeManager {
         Bisecting,
         AwaitingDraw,
         Refereeing,
-        Resolved
+        Resolved,
+        /// A receipt without a trace (deferred): the provider must commit its root first.
+        AwaitingProviderTrace
     }
 
     /// How a dispute ended: by the referees' majority or because a party missed a deadline.
@@ -93,6 +95,12 @@ contract DisputeManager {
         bytes32 challengerRight;
         address[] referees;
         uint8[4] votes;
+        // Deferred-trace disputes only (receipt.traceLeaves == 0): what the challenger posted and
+        // what the provider later commits, kept until the provider's commitTrace.
+        bytes32 providerRoot;
+        bytes32 challengerRoot;
+        bytes32 providerOutput;
+        bytes32 challengerOutput;
     }
 
     IDisputeRegistry public immutable registry;
@@ -130,6 +138,9 @@ contract DisputeManager {
     event VerdictAccepted(bytes32 indexed id, address indexed referee, uint8 winner);
     event RefereeFeeCredited(bytes32 indexed id, address indexed referee, address indexed payee, uint256 amount);
     event RefereeFeesWithdrawn(address indexed payee, uint256 amount);
+    /// A dispute over a trace-less receipt: the provider owes its trace root by `deadline`.
+    event TraceRequested(bytes32 indexed id, address indexed node, uint64 leafCount, uint64 deadline);
+    event TraceCommitted(bytes32 indexed id, bytes32 providerRoot, uint64 leafCount);
     event DisputeResolved(
         bytes32 indexed id, uint8 outcome, Resolution resolution, uint256 slashed, uint256 reward, uint256 bondPaid, address bondTo
     );
@@ -139,7 +150,10 @@ contract DisputeManager {
     error ReceiptSignerMismatch(address recovered, address receiptNode);
     error UnknownNode(address node);
     error NodeIsBanned(address node);
-    error ReceiptHasNoTrace(bytes32 receiptDigest);
+    error EmptyChallengerTrace(bytes32 receiptDigest);
+    error NotTheProvider(bytes32 id, address caller);
+    error TraceDeadlinePassed(bytes32 id, uint64 deadline, uint256 time);
+    error EmptyTraceRoot(bytes32 id);
     error LeafCountMismatch(uint64 receiptLeaves, uint64 challengerLeaves);
     error NothingToDispute(bytes32 traceRoot, bytes32 outputDigest);
     error BondTooLow(uint256 bond, uint256 minBond);
@@ -214,7 +228,9 @@ contract DisputeManager {
         if (registry.isBanned(receipt.node)) revert NodeIsBanned(receipt.node);
         if (msg.sender == op || msg.sender == receipt.node) revert ChallengerIsOperator(msg.sender);
         if (msg.value < minBond) revert BondTooLow(msg.value, minBond);
-        if (receipt.traceLeaves == 0) revert ReceiptHasNoTrace(rd);
+        if (receipt.traceLeaves == 0) {
+            return _openDeferred(rd, receipt.node, op, receipt.outputDigest, challengerRoot, challengerLeaves, challengerOutput);
+        }
         if (challengerLeaves != receipt.traceLeaves) revert LeafCountMismatch(receipt.traceLeaves, challengerLeaves);
         if (challengerRoot == receipt.traceRoot && challengerOutput == receipt.outputDigest) {
             revert NothingToDispute(challengerRoot, challengerOutput);
@@ -256,6 +272,79 @@ contract DisputeManager {
         returns (bytes32)
     {
         return keccak256(abi.encode(receiptDigest, challenger, challengerRoot, challengerOutput));
+    }
+
+    // ---------------------------------------------------------------- deferred trace
+
+    /// A receipt issued without a trace (policy `none`, docs/DISPUTES.md "Deferred trace"): the
+    /// challenger's leaf count becomes the dispute's, and the provider must commit its root over
+    /// that many leaves with commitTrace before `now + moveTimeout`. Only an output dispute makes
+    /// sense here: with no committed trace, equal outputs leave nothing to dispute.
+    function _openDeferred(
+        bytes32 rd,
+        address node,
+        address op,
+        bytes32 providerOutput,
+        bytes32 challengerRoot,
+        uint64 challengerLeaves,
+        bytes32 challengerOutput
+    ) private returns (bytes32 id) {
+        if (challengerLeaves == 0 || challengerRoot == bytes32(0)) revert EmptyChallengerTrace(rd);
+        if (challengerOutput == providerOutput) revert NothingToDispute(bytes32(0), challengerOutput);
+        id = disputeId(rd, msg.sender, challengerRoot, challengerOutput);
+        Dispute storage d = disputes_[id];
+        if (d.phase != Phase.None) revert DisputeExists(id);
+        d.node = node;
+        d.providerOperator = op;
+        d.challenger = msg.sender;
+        d.receiptDigest = rd;
+        d.bond = msg.value;
+        d.leafCount = challengerLeaves;
+        d.challengerRoot = challengerRoot;
+        d.providerOutput = providerOutput;
+        d.challengerOutput = challengerOutput;
+        d.phase = Phase.AwaitingProviderTrace;
+        d.deadline = uint64(block.timestamp) + moveTimeout;
+        emit DisputeOpened(id, node, msg.sender, rd, msg.value, challengerLeaves, bytes32(0), challengerRoot);
+        emit TraceRequested(id, node, challengerLeaves, d.deadline);
+    }
+
+    /// The provider's (node key or operator account) trace root over the dispute's leafCount
+    /// leaves. From here the dispute runs as for a receipt that carried this root: equal roots go
+    /// to the output step, different roots to bisection.
+    function commitTrace(bytes32 id, bytes32 root) external {
+        Dispute storage d = _expect(id, Phase.AwaitingProviderTrace);
+        if (msg.sender != d.providerOperator && msg.sender != d.node) revert NotTheProvider(id, msg.sender);
+        if (block.timestamp > d.deadline) revert TraceDeadlinePassed(id, d.deadline, block.timestamp);
+        if (root == bytes32(0)) revert EmptyTraceRoot(id);
+        d.providerRoot = root;
+        emit TraceCommitted(id, root, d.leafCount);
+        if (root == d.challengerRoot) {
+            d.start = d.leafCount;
+            d.size = 1;
+            d.providerHash = d.providerOutput;
+            d.challengerHash = d.challengerOutput;
+            _pin(id, d);
+        } else {
+            d.start = 0;
+            d.size = d.leafCount;
+            d.providerHash = root;
+            d.challengerHash = d.challengerRoot;
+            if (d.size == 1) {
+                _pin(id, d);
+            } else {
+                d.phase = Phase.Bisecting;
+                d.deadline = uint64(block.timestamp) + moveTimeout;
+            }
+        }
+    }
+
+    /// Both committed roots of a deferred-trace dispute (providerRoot zero until commitTrace);
+    /// zero for a dispute over a receipt that carried its trace (its roots are in DisputeOpened).
+    function deferredRoots(bytes32 id) external view returns (bytes32 providerRoot, bytes32 challengerRoot) {
+        Dispute storage d = disputes_[id];
+        if (d.phase == Phase.None) revert UnknownDispute(id);
+        return (d.providerRoot, d.challengerRoot);
     }
 
     // ---------------------------------------------------------------- bisection
@@ -326,7 +415,14 @@ contract DisputeManager {
     }
 
     /// After a move deadline: the party that did not move loses (the challenger if neither did).
+    /// Awaiting the provider's trace past its deadline: the provider loses.
     function timeout(bytes32 id) external {
+        if (disputes_[id].phase == Phase.AwaitingProviderTrace) {
+            Dispute storage w = disputes_[id];
+            if (block.timestamp <= w.deadline) revert DeadlineNotReached(id, w.deadline, block.timestamp);
+            _resolve(id, w, CHALLENGER_CORRECT, Resolution.ProviderTimedOut);
+            return;
+        }
         Dispute storage d = _expect(id, Phase.Bisecting);
         if (block.timestamp <= d.deadline) revert DeadlineNotReached(id, d.deadline, block.timestamp);
         if (d.providerMoved && !d.challengerMoved) {

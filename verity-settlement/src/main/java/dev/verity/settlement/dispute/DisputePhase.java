@@ -6,5 +6,7 @@ public enum DisputePhase {
   BISECTING,
   AWAITING_DRAW,
   REFEREEING,
-  RESOLVED
+  RESOLVED,
+  /** A dispute over a receipt without a trace, until the provider commits its trace root. */
+  AWAITING_PROVIDER_TRACE
 }

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.web3j.abi.datatypes.Address;
 import org.web3j.abi.datatypes.Bool;
 import org.web3j.abi.datatypes.DynamicArray;
@@ -161,6 +162,44 @@ public final class EvmDisputes implements AutoCloseable {
   public TxResult move(Bytes id, Bytes left, Bytes right) throws SettlementException {
     return chain.send(dm, disputeManager, "move", BigInteger.ZERO, b32(id), b32(left), b32(right));
   }
+
+  /**
+   * The provider's trace root for a dispute over a receipt issued without a trace (phase {@code
+   * AWAITING_PROVIDER_TRACE}); sent from the node key or the operator account, over the dispute's
+   * {@code leafCount} leaves.
+   */
+  public TxResult commitTrace(Bytes id, Digest root) throws SettlementException {
+    return chain.send(
+        dm, disputeManager, "commitTrace", BigInteger.ZERO, b32(id), b32(root.value()));
+  }
+
+  /**
+   * The two roots of a deferred-trace dispute: the provider's (empty until it commits) and the
+   * challenger's. Empty for a dispute over a receipt that carried its trace (its roots are in the
+   * DisputeOpened event).
+   */
+  public Optional<DeferredRoots> deferredRoots(Bytes id) throws SettlementException {
+    List<Type> v = chain.call(dm, disputeManager, "deferredRoots", b32(id));
+    Bytes provider = AbiValues.bytes(v.get(0));
+    Bytes challenger = AbiValues.bytes(v.get(1));
+    if (challenger.equals(ZERO32)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new DeferredRoots(
+            provider.equals(ZERO32) ? Optional.empty() : Optional.of(new Digest(provider)),
+            new Digest(challenger)));
+  }
+
+  /** Roots of a deferred-trace dispute; {@code provider} is empty until {@code commitTrace}. */
+  public record DeferredRoots(Optional<Digest> provider, Digest challenger) {
+    public DeferredRoots {
+      Objects.requireNonNull(provider, "provider");
+      Objects.requireNonNull(challenger, "challenger");
+    }
+  }
+
+  private static final Bytes ZERO32 = Bytes.copyOf(new byte[32]);
 
   public TxResult timeout(Bytes id) throws SettlementException {
     return chain.send(dm, disputeManager, "timeout", BigInteger.ZERO, b32(id));

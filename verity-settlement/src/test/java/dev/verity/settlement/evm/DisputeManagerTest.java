@@ -143,6 +143,40 @@ class DisputeManagerTest {
     return SignedReceipt.sign(r, chain.deployment.receiptDomain(), node);
   }
 
+  /** A receipt issued without a trace (policy none): the trace is committed on demand. */
+  static SignedReceipt deferredReceipt(ReceiptKey node, Digest output) {
+    Receipt r =
+        Receipt.builder()
+            .model(MODEL)
+            .engine("strict", "0.1.0", TestChain.digest("engine config"), NumericMode.BITWISE)
+            .input(TestChain.digest("input"))
+            .output(output)
+            .node(node.address())
+            .requestId("deferred-" + REQUESTS.incrementAndGet())
+            .timeMillis(1_764_000_000_000L)
+            .policy(VerificationPolicy.NONE)
+            .seed(7)
+            .build();
+    assertThat(r.traceLeaves()).isZero();
+    return SignedReceipt.sign(r, chain.deployment.receiptDomain(), node);
+  }
+
+  /**
+   * A provider node whose receipt key can also send transactions (the same secp256k1 secret as an
+   * EVM account, given gas money with anvil_setBalance); returns the key and its dispute client.
+   */
+  static Map.Entry<ReceiptKey, EvmDisputes> newProviderWithNodeAccount() throws Exception {
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(secret);
+    ReceiptKey k = ReceiptKey.fromPrivateKey(secret);
+    EvmKey evm = EvmKey.fromPrivateKey(secret);
+    assertThat(evm.address()).isEqualTo(k.address());
+    chain.as(1).registerNode(k, "http://127.0.0.1:9100", List.of(MODEL), ETH);
+    chain.anvil.rpc("anvil_setBalance", "[\"" + k.address() + "\",\"0xde0b6b3a7640000\"]");
+    return Map.entry(
+        k, EvmDisputes.connect(chain.anvil.rpcUrl(), chain.deployment, dmAddress, evm));
+  }
+
   static final Digest OUT = TestChain.digest("output");
   static final Digest OTHER_OUT = TestChain.digest("other output");
 
@@ -511,5 +545,150 @@ class DisputeManagerTest {
     assertThat(cMove.gasUsed()).isLessThan(BigInteger.valueOf(150_000));
     assertThat(drawn.gasUsed()).isLessThan(BigInteger.valueOf(2_000_000));
     assertThat(resolving.gasUsed()).isLessThan(BigInteger.valueOf(300_000));
+  }
+
+  // ------------------------------------------------------------------ deferred trace
+
+  @Test
+  void deferred_honestProvider_commitsTrace_andWinsAgainstLyingChallenger() throws Exception {
+    ReceiptKey provider = newProvider();
+    List<Bytes> honest = trace(-1);
+    List<Bytes> lying = trace(5);
+    SignedReceipt r = deferredReceipt(provider, OUT);
+    EvmDisputes.Opened o =
+        challenger.open(r, new Digest(root(lying, 0, LEAVES)), LEAVES, OTHER_OUT, BOND);
+    Bytes id = o.id();
+    ChainEvent requested = o.tx().event("TraceRequested").orElseThrow();
+    assertThat(requested.arg("leafCount")).isEqualTo(String.valueOf(LEAVES));
+    DisputeState waiting = challenger.dispute(id);
+    assertThat(waiting.phase()).isEqualTo(DisputePhase.AWAITING_PROVIDER_TRACE);
+    assertThat(waiting.leafCount()).isEqualTo(LEAVES);
+    assertThat(challenger.deferredRoots(id).orElseThrow().provider()).isEmpty();
+    // The challenger cannot move yet: there is nothing to bisect against.
+    assertThatThrownBy(() -> challenger.move(id, root(lying, 0, 8), root(lying, 8, LEAVES)))
+        .hasMessageContaining("WrongPhase");
+    assertThatThrownBy(() -> stranger.timeout(id)).hasMessageContaining("DeadlineNotReached");
+    TxResult committed = providerOp.commitTrace(id, new Digest(root(honest, 0, LEAVES)));
+    assertThat(committed.event("TraceCommitted").orElseThrow().arg("providerRoot"))
+        .isEqualTo("0x" + root(honest, 0, LEAVES).toHex());
+    EvmDisputes.DeferredRoots roots = challenger.deferredRoots(id).orElseThrow();
+    assertThat(roots.provider()).contains(new Digest(root(honest, 0, LEAVES)));
+    assertThat(roots.challenger()).isEqualTo(new Digest(root(lying, 0, LEAVES)));
+    assertThat(challenger.dispute(id).phase()).isEqualTo(DisputePhase.BISECTING);
+    assertThatThrownBy(() -> providerOp.commitTrace(id, new Digest(root(honest, 0, LEAVES))))
+        .hasMessageContaining("WrongPhase");
+    assertThat(bisect(id, honest, lying)).isEqualTo(5);
+    List<EthAddress> refs = draw(id);
+    EthAddress op1 = TestChain.key(1).address();
+    BigInteger before = chain.chain(1).balance(op1);
+    stranger.submitVerdict(id, 1, vote(refs.get(0), id, 1));
+    TxResult last = stranger.submitVerdict(id, 1, vote(refs.get(1), id, 1));
+    assertThat(last.event("DisputeResolved").orElseThrow().arg("bondTo")).isEqualTo(op1.toString());
+    assertThat(chain.chain(1).balance(op1).subtract(before)).isEqualTo(BOND);
+    assertThat(node(provider.address()).stakeWei()).isEqualTo(ETH);
+    assertThat(node(provider.address()).banned()).isFalse();
+  }
+
+  @Test
+  void deferred_cheatingProvider_commitsTrace_andLosesByBisection() throws Exception {
+    var withAccount = newProviderWithNodeAccount();
+    ReceiptKey provider = withAccount.getKey();
+    List<Bytes> honest = trace(-1);
+    List<Bytes> cheating = trace(10);
+    SignedReceipt r = deferredReceipt(provider, OTHER_OUT);
+    Bytes id = challenger.open(r, new Digest(root(honest, 0, LEAVES)), LEAVES, OUT, BOND).id();
+    // The node key itself may commit, as it may move.
+    withAccount.getValue().commitTrace(id, new Digest(root(cheating, 0, LEAVES)));
+    assertThat(bisect(id, cheating, honest)).isEqualTo(10);
+    DisputeState pinned = challenger.dispute(id);
+    assertThat(pinned.providerHash()).isEqualTo(cheating.get(10));
+    assertThat(pinned.challengerHash()).isEqualTo(honest.get(10));
+    List<EthAddress> refs = draw(id);
+    stranger.submitVerdict(id, 2, vote(refs.get(0), id, 2));
+    ChainEvent e =
+        stranger
+            .submitVerdict(id, 2, vote(refs.get(2), id, 2))
+            .event("DisputeResolved")
+            .orElseThrow();
+    assertThat(e.arg("outcome")).isEqualTo("2");
+    assertThat(e.arg("slashed")).isEqualTo(ETH.toString());
+    assertThat(node(provider.address()).banned()).isTrue();
+  }
+
+  @Test
+  void deferred_providerCommitsChallengersRoot_goesToOutputStep() throws Exception {
+    ReceiptKey provider = newProvider();
+    List<Bytes> honest = trace(-1);
+    SignedReceipt r = deferredReceipt(provider, OTHER_OUT);
+    Digest hr = new Digest(root(honest, 0, LEAVES));
+    Bytes id = challenger.open(r, hr, LEAVES, OUT, BOND).id();
+    providerOp.commitTrace(id, hr);
+    DisputeState s = challenger.dispute(id);
+    assertThat(s.phase()).isEqualTo(DisputePhase.AWAITING_DRAW);
+    assertThat(s.start()).isEqualTo(LEAVES);
+    assertThat(s.providerHash()).isEqualTo(OTHER_OUT.value());
+    assertThat(s.challengerHash()).isEqualTo(OUT.value());
+  }
+
+  @Test
+  void deferred_silentProvider_losesByTimeout_lateCommitRefused() throws Exception {
+    ReceiptKey provider = newProvider();
+    List<Bytes> honest = trace(-1);
+    Bytes id =
+        challenger
+            .open(
+                deferredReceipt(provider, OTHER_OUT),
+                new Digest(root(honest, 0, LEAVES)),
+                LEAVES,
+                OUT,
+                BOND)
+            .id();
+    chain.anvil.increaseTime(Duration.ofSeconds(101));
+    chain.anvil.mine();
+    assertThatThrownBy(() -> providerOp.commitTrace(id, new Digest(root(honest, 0, LEAVES))))
+        .hasMessageContaining("TraceDeadlinePassed");
+    BigInteger before = chain.chain(5).balance(TestChain.key(5).address());
+    ChainEvent e = stranger.timeout(id).event("DisputeResolved").orElseThrow();
+    assertThat(e.arg("outcome")).isEqualTo("2");
+    assertThat(e.arg("resolution")).isEqualTo("2"); // ProviderTimedOut
+    assertThat(e.arg("bondTo")).isEqualTo(TestChain.key(5).address().toString());
+    assertThat(chain.chain(5).balance(TestChain.key(5).address()).subtract(before))
+        .isEqualTo(BOND.add(ETH.divide(BigInteger.TWO)));
+    assertThat(node(provider.address()).banned()).isTrue();
+    assertThat(challenger.dispute(id).phase()).isEqualTo(DisputePhase.RESOLVED);
+  }
+
+  @Test
+  void deferred_badOpensAndCommits_rejectedWithNamedErrors() throws Exception {
+    ReceiptKey provider = newProvider();
+    List<Bytes> honest = trace(-1);
+    SignedReceipt r = deferredReceipt(provider, OTHER_OUT);
+    Digest hr = new Digest(root(honest, 0, LEAVES));
+    assertThatThrownBy(() -> challenger.open(r, hr, LEAVES, OTHER_OUT, BOND))
+        .hasMessageContaining("NothingToDispute");
+    assertThatThrownBy(() -> challenger.open(r, hr, 0, OUT, BOND))
+        .hasMessageContaining("EmptyChallengerTrace");
+    assertThatThrownBy(() -> challenger.open(r, Receipt.NO_TRACE, LEAVES, OUT, BOND))
+        .hasMessageContaining("EmptyChallengerTrace");
+    assertThatThrownBy(() -> providerOp.open(r, hr, LEAVES, OUT, BOND))
+        .hasMessageContaining("ChallengerIsOperator");
+    Bytes id = challenger.open(r, hr, LEAVES, OUT, BOND).id();
+    assertThatThrownBy(() -> challenger.open(r, hr, LEAVES, OUT, BOND))
+        .hasMessageContaining("DisputeExists");
+    assertThatThrownBy(() -> stranger.commitTrace(id, hr))
+        .hasMessageContaining("NotTheProvider")
+        .hasMessageContaining(TestChain.key(6).address().toString().substring(2, 10));
+    assertThatThrownBy(() -> challenger.commitTrace(id, hr)).hasMessageContaining("NotTheProvider");
+    assertThatThrownBy(() -> providerOp.commitTrace(id, Receipt.NO_TRACE))
+        .hasMessageContaining("EmptyTraceRoot");
+    assertThatThrownBy(() -> stranger.drawReferees(id)).hasMessageContaining("WrongPhase");
+    assertThat(challenger.dispute(id).phase()).isEqualTo(DisputePhase.AWAITING_PROVIDER_TRACE);
+    // A receipt with a trace is not affected: no deferred roots are kept for it.
+    SignedReceipt eager = receipt(provider, trace(3), OUT);
+    Bytes eagerId = challenger.open(eager, hr, LEAVES, OUT, BOND).id();
+    assertThat(challenger.dispute(eagerId).phase()).isEqualTo(DisputePhase.BISECTING);
+    assertThat(challenger.deferredRoots(eagerId)).isEmpty();
+    assertThatThrownBy(() -> providerOp.commitTrace(eagerId, hr))
+        .hasMessageContaining("WrongPhase");
   }
 }
