@@ -94,7 +94,12 @@ public final class NodeServices implements AutoCloseable {
     try {
       InferenceService inference =
           new InferenceService(
-              models, receipts, config.engineLimits(), config.dataDir(), MODEL_CACHE_SIZE);
+              models,
+              receipts,
+              config.engineLimits(),
+              config.dataDir(),
+              MODEL_CACHE_SIZE,
+              config.inferenceTrace());
       WitnessService witness =
           WitnessService.open(
               config.dataDir(), receipts.origin(), config.witnessPeers(), config.witnessInterval());

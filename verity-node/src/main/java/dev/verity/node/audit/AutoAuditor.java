@@ -435,6 +435,12 @@ public final class AutoAuditor implements AutoCloseable {
             movedRound.remove(id);
             it.remove();
           }
+          case AWAITING_PROVIDER_TRACE -> {
+            // A receipt without a trace: the provider owes its root (commitTrace) by the deadline.
+            if (s.deadline().getEpochSecond() < chainTime()) {
+              challenger.timeout(id);
+            }
+          }
           case REFEREEING -> {}
         }
       } catch (SettlementException | RuntimeException x) {

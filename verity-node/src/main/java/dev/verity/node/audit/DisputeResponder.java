@@ -1,13 +1,18 @@
 package dev.verity.node.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.verity.audit.bisect.TraceParty;
 import dev.verity.audit.chain.OnChainDispute;
 import dev.verity.core.Bytes;
 import dev.verity.core.Digest;
+import dev.verity.engine.TraceMerkle;
+import dev.verity.engine.TraceOpening;
 import dev.verity.node.http.Json;
+import dev.verity.receipt.Receipt;
 import dev.verity.receipt.eth.EthAddress;
 import dev.verity.receipt.eth.Keccak;
 import dev.verity.settlement.SettlementException;
+import dev.verity.settlement.dispute.DisputePhase;
 import dev.verity.settlement.dispute.DisputeState;
 import dev.verity.settlement.evm.EvmDisputes;
 import java.io.IOException;
@@ -17,7 +22,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -30,9 +37,10 @@ import org.slf4j.LoggerFactory;
  * The provider's side of DisputeManager disputes: watches {@code DisputeOpened} events naming this
  * node, and plays each bisection round from the node's own committed trace (rebuilt by {@link
  * StoredTraces} from the archived inputs) before the move deadline. Without it, any challenger
- * could slash an honest node by timeout. Once a step is pinned it also calls {@code drawReferees}
- * when the draw block has passed (anyone may), so the dispute does not stall on the provider's
- * side.
+ * could slash an honest node by timeout. For a receipt it issued without a trace (deferred), it
+ * first commits the root of the rebuilt trace ({@code commitTrace}). Once a step is pinned it also
+ * calls {@code drawReferees} when the draw block has passed (anyone may), so the dispute does not
+ * stall on the provider's side.
  */
 public final class DisputeResponder implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DisputeResponder.class);
@@ -46,7 +54,17 @@ public final class DisputeResponder implements AutoCloseable {
                           .getBytes(StandardCharsets.US_ASCII)))
               .toHex();
 
-  private record Tracked(Bytes receiptDigest, Digest providerRoot) {}
+  /**
+   * A dispute naming this node. {@code providerRoot} is zero while a deferred-trace dispute awaits
+   * this node's commitment; {@code committed} is the party this node committed to with {@code
+   * commitTrace} (its rebuilt trace, resized when the challenger's leaf count differs).
+   */
+  private record Tracked(
+      Bytes receiptDigest, Digest providerRoot, Optional<TraceParty<TraceOpening>> committed) {
+    Tracked(Bytes receiptDigest, Digest providerRoot) {
+      this(receiptDigest, providerRoot, Optional.empty());
+    }
+  }
 
   private final EvmDisputes client;
   private final URI rpc;
@@ -134,7 +152,19 @@ public final class DisputeResponder implements AutoCloseable {
       var e = it.next();
       Bytes id = e.getKey();
       DisputeState s = client.dispute(id);
+      if (s.phase() != DisputePhase.AWAITING_PROVIDER_TRACE
+          && e.getValue().providerRoot().equals(Receipt.NO_TRACE)) {
+        // Committed before a restart: the root is on-chain.
+        e.setValue(afterRestart(id, e.getValue(), s.leafCount()));
+      }
       switch (s.phase()) {
+        case AWAITING_PROVIDER_TRACE -> {
+          Optional<Tracked> t = commit(id, e.getValue(), s);
+          if (t.isPresent()) {
+            e.setValue(t.get());
+            moves++;
+          }
+        }
         case BISECTING -> {
           if (Integer.valueOf(s.round()).equals(movedRound.get(id))) {
             continue;
@@ -168,9 +198,75 @@ public final class DisputeResponder implements AutoCloseable {
     if (!evidence.offers(id)) {
       traces
           .committed(t.receiptDigest())
-          .filter(c -> c.party().root().equals(t.providerRoot()))
-          .ifPresent(c -> evidence.offer(id, c.receipt(), c.inputs(), c.party()));
+          .filter(c -> party(t, c).root().equals(t.providerRoot()))
+          .ifPresent(c -> evidence.offer(id, c.receipt(), c.inputs(), party(t, c)));
     }
+  }
+
+  private static TraceParty<TraceOpening> party(Tracked t, StoredTraces.Committed c) {
+    return t.committed().orElse(c.party());
+  }
+
+  /**
+   * A dispute over a receipt this node issued without a trace: commits the root of its rebuilt
+   * trace over the dispute's leaf count. Returns the dispute as tracked from now on.
+   */
+  private Optional<Tracked> commit(Bytes id, Tracked t, DisputeState s) {
+    Optional<StoredTraces.Committed> c = traces.committed(t.receiptDigest());
+    if (c.isEmpty()) {
+      LOG.warn(
+          "dispute {}: cannot rebuild the deferred trace of {}", id.toHex(), t.receiptDigest());
+      return Optional.empty();
+    }
+    TraceParty<TraceOpening> party = c.get().party();
+    if (party.leafCount() != s.leafCount()) {
+      // The model fixes the leaf count; referees rule a wrong count against the challenger, who
+      // chose it. Any tree of that size lets this node play until they do.
+      LOG.warn(
+          "dispute {}: the challenger claims {} trace leaves, this model has {}",
+          id.toHex(),
+          s.leafCount(),
+          party.leafCount());
+      party = resized(party, s.leafCount());
+    }
+    try {
+      client.commitTrace(id, party.root());
+    } catch (SettlementException x) {
+      LOG.warn("dispute {}: commitTrace failed: {}", id.toHex(), x.getMessage());
+      return Optional.empty();
+    }
+    LOG.info("dispute {}: committed the deferred trace root {}", id.toHex(), party.root());
+    evidence.offer(id, c.get().receipt(), c.get().inputs(), party);
+    return Optional.of(new Tracked(t.receiptDigest(), party.root(), Optional.of(party)));
+  }
+
+  private Tracked afterRestart(Bytes id, Tracked t, long leafCount) throws SettlementException {
+    Optional<Digest> root = client.deferredRoots(id).flatMap(EvmDisputes.DeferredRoots::provider);
+    if (root.isEmpty()) {
+      return t;
+    }
+    Optional<TraceParty<TraceOpening>> party =
+        traces
+            .committed(t.receiptDigest())
+            .map(
+                c -> c.party().leafCount() == leafCount ? c.party() : resized(c.party(), leafCount))
+            .filter(p -> p.root().equals(root.get()));
+    return new Tracked(t.receiptDigest(), root.get(), party);
+  }
+
+  /**
+   * The first {@code n} leaves of {@code p}, padded with filler leaves when {@code p} is shorter.
+   */
+  static TraceParty<TraceOpening> resized(TraceParty<TraceOpening> p, long n) {
+    List<Digest> hashes = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      hashes.add(
+          i < p.leafCount()
+              ? p.leafHashes().get(i)
+              : TraceMerkle.leafHash(("verity: no leaf " + i).getBytes(StandardCharsets.US_ASCII)));
+    }
+    long last = p.leafCount() - 1;
+    return new TraceParty<>(hashes, i -> p.open(Math.min(i, last)).orElseThrow());
   }
 
   private boolean move(Bytes id, Tracked t, DisputeState s) {
@@ -179,15 +275,16 @@ public final class DisputeResponder implements AutoCloseable {
       LOG.warn("dispute {}: no trace for receipt {}; cannot move", id.toHex(), t.receiptDigest());
       return false;
     }
-    if (!c.get().party().root().equals(t.providerRoot())) {
+    TraceParty<TraceOpening> party = party(t, c.get());
+    if (!party.root().equals(t.providerRoot())) {
       LOG.warn("dispute {}: rebuilt trace root differs from the committed root", id.toHex());
       return false;
     }
     if (!evidence.offers(id)) {
-      evidence.offer(id, c.get().receipt(), c.get().inputs(), c.get().party());
+      evidence.offer(id, c.get().receipt(), c.get().inputs(), party);
     }
     try {
-      boolean sent = OnChainDispute.move(client, id, c.get().party());
+      boolean sent = OnChainDispute.move(client, id, party);
       movedRound.put(id, s.round());
       return sent;
     } catch (SettlementException x) {

@@ -174,7 +174,15 @@ public final class RefereeDuty implements AutoCloseable {
       throw new IllegalStateException("no DisputeOpened event for " + id.toHex());
     }
     byte[] d = opened.getFirst().data().toByteArray();
-    Digest providerRoot = new Digest(Bytes.copyOf(Arrays.copyOfRange(d, 96, 128)));
+    // A receipt without a trace: the provider's root came later, with commitTrace.
+    Optional<EvmDisputes.DeferredRoots> deferred = client.deferredRoots(id);
+    Digest providerRoot =
+        deferred.isPresent()
+            ? deferred
+                .get()
+                .provider()
+                .orElseThrow(() -> new IllegalStateException("the provider has not committed"))
+            : new Digest(Bytes.copyOf(Arrays.copyOfRange(d, 96, 128)));
     Digest challengerRoot = new Digest(Bytes.copyOf(Arrays.copyOfRange(d, 128, 160)));
     Optional<DisputeEvidence.Remote> p = serving(s.node(), id);
     Optional<DisputeEvidence.Remote> c = serving(s.challenger(), id);
@@ -196,6 +204,11 @@ public final class RefereeDuty implements AutoCloseable {
     }
     Receipt r = req.receipt().receipt();
     var referee = new StrictStepReferee(models.bytes(r.modelDigest()), req.inputs(), limits);
+    if (deferred.isPresent() && s.leafCount() != referee.leafCount()) {
+      // The challenger chose the leaf count of a deferred dispute and the model fixes it: a wrong
+      // count is the challenger's error alone (verity-settlement docs/DISPUTES.md).
+      return Verdict.PROVIDER_CORRECT;
+    }
     BisectionParty<TraceOpening> provider =
         p.map(x -> x.party(providerRoot, s.leafCount())).orElse(silent(providerRoot, s));
     BisectionParty<TraceOpening> challenger =

@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * inputs (the input archive) and the model, and a strict run is deterministic, so re-executing
  * reproduces the committed trace bit for bit. Only a trace whose root and leaf count equal the
  * receipt's is returned; a node whose receipt does not match its own re-execution has nothing
- * honest to play and stays silent.
+ * honest to play and stays silent. A receipt issued without a trace (deferred, policy {@code none})
+ * is rebuilt the same way, and its trace is returned when the re-execution reproduces the receipt's
+ * output digest: that trace is what the provider commits when a dispute asks for it.
  */
 public final class StoredTraces {
   private static final Logger LOG = LoggerFactory.getLogger(StoredTraces.class);
@@ -130,18 +132,22 @@ public final class StoredTraces {
       res = m.run(inputs.get(), RunOptions.WITH_TRACE);
     }
     TraceCommitment trace = res.trace().orElseThrow();
-    if (!trace.root().equals(r.traceRoot()) || trace.leafCount() != r.traceLeaves()) {
+    Digest output = TensorEncoding.digest(res.outputs());
+    if (r.traceLeaves() == 0) {
+      if (!output.equals(r.outputDigest())) {
+        LOG.warn(
+            "re-execution of trace-less receipt {} does not reproduce its output; nothing honest"
+                + " to play",
+            r.requestId());
+        return Optional.empty();
+      }
+    } else if (!trace.root().equals(r.traceRoot()) || trace.leafCount() != r.traceLeaves()) {
       LOG.warn(
           "re-execution of receipt {} does not reproduce its trace root; nothing honest to play",
           r.requestId());
       return Optional.empty();
     }
-    return Optional.of(
-        new Committed(
-            StrictParties.honest(trace),
-            TensorEncoding.digest(res.outputs()),
-            signed,
-            inputs.get()));
+    return Optional.of(new Committed(StrictParties.honest(trace), output, signed, inputs.get()));
   }
 
   /** The model's one ONNX file from the store, digest-checked. */

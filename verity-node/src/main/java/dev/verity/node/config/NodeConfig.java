@@ -3,6 +3,7 @@ package dev.verity.node.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.verity.engine.EngineLimits;
+import dev.verity.node.inference.TraceRule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -40,6 +41,9 @@ import java.util.Set;
  *   <li>{@code witness-peers} / {@code VERITY_NODE_WITNESS_PEERS}: comma-separated base URLs of
  *       nodes whose logs this node witnesses
  *   <li>{@code witness-interval-seconds}: how often peers are witnessed (0 = only on demand)
+ *   <li>{@code inference-trace} / {@code VERITY_NODE_INFERENCE_TRACE}: {@code auto} (default:
+ *       strict requests under policy {@code none} run without a trace and get a receipt without
+ *       one, committed on demand in a dispute; other policies commit it eagerly) or {@code always}
  *   <li>network settings ({@link NetworkConfig}): {@code chain-rpc-url}, {@code deployment-file},
  *       {@code operator-key-file}, {@code stake-wei}, {@code heartbeat-interval-seconds}, {@code
  *       anchor-interval-seconds}, {@code serve-models}, {@code peers}, {@code advertise-url}
@@ -55,7 +59,8 @@ public record NodeConfig(
     EngineLimits engineLimits,
     List<URI> witnessPeers,
     Duration witnessInterval,
-    NetworkConfig network) {
+    NetworkConfig network,
+    TraceRule inferenceTrace) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 7070;
@@ -79,7 +84,8 @@ public record NodeConfig(
             "max-run-memory",
             "run-deadline-seconds",
             "witness-peers",
-            "witness-interval-seconds"));
+            "witness-interval-seconds",
+            "inference-trace"));
     return Set.copyOf(keys);
   }
 
@@ -115,6 +121,7 @@ public record NodeConfig(
       throw new NodeConfigException("witness interval must not be negative");
     }
     Objects.requireNonNull(network, "network");
+    Objects.requireNonNull(inferenceTrace, "inferenceTrace");
   }
 
   /** Defaults: data under {@code ~/.verity/node}, {@code 127.0.0.1:7070}. */
@@ -129,7 +136,8 @@ public record NodeConfig(
         EngineLimits.DEFAULT,
         List.of(),
         Duration.ofSeconds(60),
-        NetworkConfig.NONE);
+        NetworkConfig.NONE,
+        TraceRule.AUTO);
   }
 
   /** An in-process node for tests and demos: given data dir, loopback, ephemeral port. */
@@ -198,7 +206,8 @@ public record NodeConfig(
                       c.engineLimits,
                       c.witnessPeers,
                       c.witnessInterval,
-                      c.network);
+                      c.network,
+                      c.inferenceTrace);
               case "shutdown-grace-seconds" ->
                   new NodeConfig(
                       c.dataDir,
@@ -210,7 +219,8 @@ public record NodeConfig(
                       c.engineLimits,
                       c.witnessPeers,
                       c.witnessInterval,
-                      c.network);
+                      c.network,
+                      c.inferenceTrace);
               case "max-tensor-size" ->
                   c.withEngineLimits(
                       limits(parseSize(v), c.engineLimits.maxTotalBytes(), c.engineLimits));
@@ -226,6 +236,13 @@ public record NodeConfig(
               case "witness-peers" -> c.withWitnessPeers(parsePeers(v));
               case "witness-interval-seconds" ->
                   c.withWitnessInterval(Duration.ofSeconds(parseLong(v, "a number of seconds")));
+              case "inference-trace" -> {
+                try {
+                  yield c.withInferenceTrace(TraceRule.parse(v));
+                } catch (IllegalArgumentException x) {
+                  throw new NodeConfigException(x.getMessage());
+                }
+              }
               default -> {
                 if (!NetworkConfig.KEYS.contains(key)) {
                   throw new NodeConfigException("unknown setting");
@@ -251,7 +268,8 @@ public record NodeConfig(
         engineLimits,
         witnessPeers,
         witnessInterval,
-        network);
+        network,
+        inferenceTrace);
   }
 
   public NodeConfig withHost(String h) {
@@ -265,7 +283,8 @@ public record NodeConfig(
         engineLimits,
         witnessPeers,
         witnessInterval,
-        network);
+        network,
+        inferenceTrace);
   }
 
   public NodeConfig withPort(int p) {
@@ -279,7 +298,8 @@ public record NodeConfig(
         engineLimits,
         witnessPeers,
         witnessInterval,
-        network);
+        network,
+        inferenceTrace);
   }
 
   public NodeConfig withMaxUploadBytes(long max) {
@@ -293,7 +313,8 @@ public record NodeConfig(
         engineLimits,
         witnessPeers,
         witnessInterval,
-        network);
+        network,
+        inferenceTrace);
   }
 
   /** The limits every inference on this node runs under. */
@@ -308,7 +329,8 @@ public record NodeConfig(
         limits,
         witnessPeers,
         witnessInterval,
-        network);
+        network,
+        inferenceTrace);
   }
 
   /** Nodes whose logs this node witnesses. */
@@ -323,7 +345,8 @@ public record NodeConfig(
         engineLimits,
         peers,
         witnessInterval,
-        network);
+        network,
+        inferenceTrace);
   }
 
   public NodeConfig withWitnessInterval(Duration every) {
@@ -337,7 +360,8 @@ public record NodeConfig(
         engineLimits,
         witnessPeers,
         every,
-        network);
+        network,
+        inferenceTrace);
   }
 
   /** How this node takes part in the network (chain, stake, models, peers); off by default. */
@@ -352,7 +376,24 @@ public record NodeConfig(
         engineLimits,
         witnessPeers,
         witnessInterval,
-        n);
+        n,
+        inferenceTrace);
+  }
+
+  /** When strict inferences commit their trace: {@code auto} (by policy) or {@code always}. */
+  public NodeConfig withInferenceTrace(TraceRule rule) {
+    return new NodeConfig(
+        dataDir,
+        host,
+        port,
+        maxUploadBytes,
+        maxJsonBytes,
+        shutdownGrace,
+        engineLimits,
+        witnessPeers,
+        witnessInterval,
+        network,
+        rule);
   }
 
   private static EngineLimits limits(long tensor, long total, EngineLimits old) {

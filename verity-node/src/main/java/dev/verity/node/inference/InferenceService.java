@@ -41,7 +41,8 @@ import java.util.function.Supplier;
  * Runs an inference on a published model and issues its receipt: resolves the model reference,
  * loads the model file from the store with its digest checked (cached), checks the inputs against
  * the model's declared inputs, runs the engine under the node's limits (the strict engine with a
- * trace commitment), then signs and durably logs the receipt before returning.
+ * trace commitment when the {@link TraceRule} asks for one), then signs and durably logs the
+ * receipt before returning.
  */
 public final class InferenceService implements AutoCloseable, ReceiptsApi.TensorArchive {
   /** Engines a request may name. */
@@ -56,10 +57,28 @@ public final class InferenceService implements AutoCloseable, ReceiptsApi.Tensor
   private final InferenceEngine strict;
   private final Optional<dev.verity.node.audit.NodeCheat> cheat;
   private final Lazy<InferenceEngine> ort;
+  private final TraceRule traceRule;
 
+  /** With the default trace rule {@link TraceRule#AUTO}. */
   public InferenceService(
       ModelStore models, ReceiptIssuer issuer, EngineLimits limits, Path dataDir, int cacheSize)
       throws IOException {
+    this(models, issuer, limits, dataDir, cacheSize, TraceRule.AUTO);
+  }
+
+  /**
+   * @param traceRule when a strict run commits its trace: eagerly by policy ({@code auto}) or
+   *     always
+   */
+  public InferenceService(
+      ModelStore models,
+      ReceiptIssuer issuer,
+      EngineLimits limits,
+      Path dataDir,
+      int cacheSize,
+      TraceRule traceRule)
+      throws IOException {
+    this.traceRule = Objects.requireNonNull(traceRule, "traceRule");
     this.models = models;
     this.issuer = issuer;
     this.limits = limits;
@@ -106,7 +125,9 @@ public final class InferenceService implements AutoCloseable, ReceiptsApi.Tensor
       LoadedModel model = lease.model();
       inputs = named(model.inputs(), req.inputs());
       checkInputs(model.inputs(), inputs);
-      boolean trace = engine.info().id().equals(StrictEngine.ID);
+      // Deferred trace (policy none under auto): the receipt carries none, and a dispute gets the
+      // provider's root by re-execution from the archived inputs (StoredTraces).
+      boolean trace = engine.info().id().equals(StrictEngine.ID) && traceRule.eager(req.policy());
       try {
         result = model.run(inputs, trace ? RunOptions.WITH_TRACE : RunOptions.DEFAULT);
       } catch (InferenceException e) {

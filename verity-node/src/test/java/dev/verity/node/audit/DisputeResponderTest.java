@@ -37,6 +37,7 @@ import dev.verity.node.log.LogApi;
 import dev.verity.node.log.WitnessService;
 import dev.verity.node.receipt.ReceiptIssuer;
 import dev.verity.node.receipt.ReceiptsApi;
+import dev.verity.receipt.Receipt;
 import dev.verity.receipt.ReceiptKey;
 import dev.verity.receipt.SignedReceipt;
 import dev.verity.receipt.VerificationPolicy;
@@ -330,6 +331,52 @@ class DisputeResponderTest {
       assertThat(n.stakeWei()).isEqualTo(ETH);
       assertThat(n.banned()).isFalse();
       await().atMost(Duration.ofSeconds(10)).until(() -> responder.openDisputes() == 0);
+    }
+  }
+
+  @Test
+  void honestNode_deferredTrace_commitsItsRootWhenDisputed_andWins() throws Exception {
+    Map<String, Tensor> in = input(12);
+    InferenceService.Outcome out =
+        inference.infer(
+            new InferenceService.Request(
+                "mnist@7", StrictEngine.ID, in, VerificationPolicy.NONE, Optional.empty()));
+    SignedReceipt receipt = out.receipt().receipt();
+    // Policy none under the default trace rule: the receipt carries no trace.
+    assertThat(receipt.receipt().traceLeaves()).isZero();
+    assertThat(receipt.receipt().traceRoot()).isEqualTo(Receipt.NO_TRACE);
+    EthAddress node = receipt.receipt().node();
+    TraceCommitment trace = trace(in);
+    long j = 5;
+    TraceParty<TraceOpening> liar = lieAbout(trace, j);
+
+    StoredTraces traces = new StoredTraces(issuer, inference, models, EngineLimits.DEFAULT);
+    try (EvmDisputes providerClient = EvmDisputes.connect(anvil.rpcUrl(), deployment, dm, key(1));
+        DisputeResponder responder =
+            new DisputeResponder(
+                    providerClient, URI.create(anvil.rpcUrl()), node, traces, providerEvidence)
+                .start(Duration.ofMillis(100))) {
+      // With no trace committed, only a different output is worth disputing.
+      Bytes id =
+          OnChainDispute.open(
+              challenger, receipt, liar, Digest.of("a different output".getBytes()), BOND);
+      challengerEvidence.offer(id, receipt, in, liar);
+      // The responder rebuilds the trace from the archived inputs and commits its root.
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> relay.dispute(id).phase() != DisputePhase.AWAITING_PROVIDER_TRACE);
+      assertThat(relay.deferredRoots(id).orElseThrow().provider()).contains(trace.root());
+      DisputeState pinned = challengerPlays(id, liar);
+      assertThat(pinned.start()).isEqualTo(j);
+      anvil.mine();
+      anvil.mine();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> relay.dispute(id).phase() == DisputePhase.RESOLVED);
+      assertThat(relay.dispute(id).outcome()).isEqualTo(Verdict.PROVIDER_CORRECT.code);
+      NodeInfo n = registry.node(node).orElseThrow();
+      assertThat(n.stakeWei()).isEqualTo(ETH);
+      assertThat(n.banned()).isFalse();
     }
   }
 

@@ -3,6 +3,8 @@ package dev.verity.node.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.verity.node.inference.TraceRule;
+import dev.verity.receipt.VerificationPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -67,6 +69,30 @@ class NodeConfigTest {
     Files.writeString(f, "max-upload-size=lots\n");
     assertThatThrownBy(() -> NodeConfig.load(Optional.of(f), Map.of()))
         .hasMessageContaining("max-upload-size: 'lots' is not a size");
+  }
+
+  @Test
+  void inferenceTrace_defaultsToAuto_deferredOnlyForPolicyNone() throws Exception {
+    NodeConfig c = NodeConfig.load(Optional.empty(), Map.of());
+    assertThat(c.inferenceTrace()).isEqualTo(TraceRule.AUTO);
+    assertThat(c.inferenceTrace().eager(VerificationPolicy.NONE)).isFalse();
+    assertThat(c.inferenceTrace().eager(VerificationPolicy.parse("sample:0.01"))).isTrue();
+    assertThat(c.inferenceTrace().eager(VerificationPolicy.parse("replicate:2"))).isTrue();
+    Path f = dir.resolve("trace.properties");
+    Files.writeString(f, "inference-trace=always\n");
+    NodeConfig always = NodeConfig.load(Optional.of(f), Map.of());
+    assertThat(always.inferenceTrace()).isEqualTo(TraceRule.ALWAYS);
+    assertThat(always.inferenceTrace().eager(VerificationPolicy.NONE)).isTrue();
+    assertThat(
+            NodeConfig.load(Optional.of(f), Map.of("VERITY_NODE_INFERENCE_TRACE", "auto"))
+                .inferenceTrace())
+        .isEqualTo(TraceRule.AUTO);
+    assertThatThrownBy(
+            () -> NodeConfig.load(Optional.empty(), Map.of("VERITY_NODE_INFERENCE_TRACE", "never")))
+        .isInstanceOf(NodeConfigException.class)
+        .hasMessage(
+            "environment variable VERITY_NODE_INFERENCE_TRACE: inference trace must be 'auto' or"
+                + " 'always', got 'never'");
   }
 
   @Test

@@ -7,10 +7,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.verity.core.Bytes;
 import dev.verity.core.Digest;
 import dev.verity.core.key.SigningKey;
+import dev.verity.engine.EngineLimits;
+import dev.verity.engine.RunOptions;
 import dev.verity.engine.Tensor;
 import dev.verity.engine.TensorEncoding;
 import dev.verity.engine.TensorJson;
+import dev.verity.engine.TraceCommitment;
 import dev.verity.engine.dataset.MnistIdx;
+import dev.verity.engine.strict.StrictEngine;
+import dev.verity.engine.strict.StrictModel;
 import dev.verity.hub.manifest.ManifestFile;
 import dev.verity.hub.manifest.ModelFormat;
 import dev.verity.hub.manifest.ModelManifest;
@@ -29,6 +34,8 @@ import dev.verity.node.VerityNode;
 import dev.verity.node.config.NodeConfig;
 import dev.verity.node.http.Json;
 import dev.verity.node.log.LogApi;
+import dev.verity.receipt.Receipt;
+import dev.verity.receipt.VerificationPolicy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -180,7 +187,10 @@ class InferenceApiTest {
     var receipt = b.receipt().receipt();
     assertThat(receipt.engineId()).isEqualTo("strict");
     assertThat(receipt.numericMode().name()).isEqualTo("BITWISE");
-    assertThat(receipt.traceLeaves()).isPositive();
+    // Policy none, trace rule auto: the trace is deferred (committed only in a dispute).
+    assertThat(receipt.policy()).isEqualTo(VerificationPolicy.NONE);
+    assertThat(receipt.traceRoot()).isEqualTo(Receipt.NO_TRACE);
+    assertThat(receipt.traceLeaves()).isZero();
     assertThat(receipt.inputDigest())
         .isEqualTo(TensorEncoding.digest(Map.of("Input3", images.tensor(0))));
     assertThat(receipt.modelDigest().toString()).isEqualTo(r.get("model").get("digest").asText());
@@ -188,6 +198,43 @@ class InferenceApiTest {
     String outName = r.get("outputs").fieldNames().next();
     assertThat(receipt.outputDigest()).isEqualTo(TensorEncoding.digest(Map.of(outName, out)));
     assertThat(receipt.requestId()).isEqualTo(r.get("requestId").asText());
+  }
+
+  /** The strict engine's own trace of MNIST image {@code image}, computed here. */
+  static TraceCommitment localTrace(int image) throws Exception {
+    byte[] model = Files.readAllBytes(shared().resolve("models/mnist/mnist-7.onnx"));
+    try (StrictModel m = new StrictEngine().load(model, EngineLimits.DEFAULT)) {
+      return m.run(Map.of("Input3", images.tensor(image)), RunOptions.WITH_TRACE)
+          .trace()
+          .orElseThrow();
+    }
+  }
+
+  @Test
+  void infer_strict_auditedPolicy_commitsTheTraceEagerly() throws Exception {
+    ObjectNode req = request(4, "strict", false);
+    req.put("policy", "sample:0.5");
+    var receipt = receiptBundle(ok(post(node.url(), "/v1/infer", req))).receipt().receipt();
+    TraceCommitment expected = localTrace(4);
+    assertThat(receipt.traceRoot()).isEqualTo(expected.root());
+    assertThat(receipt.traceLeaves()).isEqualTo(expected.leafCount()).isPositive();
+  }
+
+  @Test
+  void infer_strict_traceRuleAlways_commitsTheTraceForPolicyNone(@TempDir Path dir)
+      throws Exception {
+    try (VerityNode always =
+        VerityNode.start(NodeConfig.ephemeral(dir).withInferenceTrace(TraceRule.ALWAYS))) {
+      publishMnist(always.url());
+      var receipt =
+          receiptBundle(ok(post(always.url(), "/v1/infer", request(4, "strict", false))))
+              .receipt()
+              .receipt();
+      assertThat(receipt.policy()).isEqualTo(VerificationPolicy.NONE);
+      TraceCommitment expected = localTrace(4);
+      assertThat(receipt.traceRoot()).isEqualTo(expected.root());
+      assertThat(receipt.traceLeaves()).isEqualTo(expected.leafCount());
+    }
   }
 
   @Test
