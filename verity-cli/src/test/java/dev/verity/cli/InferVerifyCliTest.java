@@ -62,6 +62,8 @@ class InferVerifyCliTest {
   static MnistIdx.Labels labels;
   static Path goodBundle;
   static String goodText;
+  static Path tracedBundle;
+  static String tracedText;
 
   @BeforeAll
   static void setUp() throws Exception {
@@ -112,6 +114,25 @@ class InferVerifyCliTest {
             goodBundle.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     goodText = Files.readString(goodBundle);
+    tracedBundle = tmp.resolve("traced.bundle.json");
+    r =
+        Cli.run(
+            "infer",
+            "--model",
+            "mnist@7",
+            "--input",
+            pgm(0).toString(),
+            "--node",
+            url,
+            "--policy",
+            "sample:0.5",
+            "--request-id",
+            "traced-1",
+            "--out",
+            tracedBundle.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("trace:       sha256:");
+    tracedText = Files.readString(tracedBundle);
   }
 
   @AfterAll
@@ -213,13 +234,32 @@ class InferVerifyCliTest {
 
   @Test
   void verify_goodBundle_withReexecution_passesBitForBit() throws Exception {
+    Cli.Result r = verify(tracedBundle, "--reexecute", "--model-dir", modelDir.toString());
+    assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(r.out())
+        .contains("OK")
+        .contains("output digest and trace root bit for bit")
+        .contains("signature valid");
+    VerifiedInference v =
+        ReceiptVerifier.verify(InferenceBundle.parse(tracedText), opts().reexecute(modelDir));
+    assertThat(v.reexecuted()).isTrue();
+    assertThat(v.receipt().receipt().requestId()).isEqualTo("traced-1");
+    assertThat(v.receipt().receipt().traceLeaves()).isPositive();
+  }
+
+  @Test
+  void verify_traceLessStrictReceipt_withReexecution_checksOutput_andSaysTraceDeferred()
+      throws Exception {
     Cli.Result r = verify(goodBundle, "--reexecute", "--model-dir", modelDir.toString());
     assertThat(r.exit()).as(r.all()).isZero();
-    assertThat(r.out()).contains("OK").contains("bit for bit").contains("signature valid");
+    assertThat(r.out())
+        .contains("OK")
+        .contains("strict engine reproduced output digest bit for bit; trace deferred");
     VerifiedInference v =
         ReceiptVerifier.verify(InferenceBundle.parse(goodText), opts().reexecute(modelDir));
     assertThat(v.reexecuted()).isTrue();
     assertThat(v.receipt().receipt().requestId()).isEqualTo("good-1");
+    assertThat(v.receipt().receipt().traceLeaves()).isZero();
   }
 
   @Test
@@ -367,7 +407,8 @@ class InferVerifyCliTest {
 
   /** A node that signs and logs a false claim: only re-execution can catch it. */
   static Path lyingBundle(String name, boolean wrongOutput, Path issuerDir) throws Exception {
-    InferenceBundle honest = InferenceBundle.parse(goodText);
+    // The trace lie needs a receipt that carries a trace; the output lie works on either.
+    InferenceBundle honest = InferenceBundle.parse(wrongOutput ? goodText : tracedText);
     var r = honest.receipt().receipt().receipt();
     Map<String, Tensor> outputs = new LinkedHashMap<>(honest.outputs());
     if (wrongOutput) {

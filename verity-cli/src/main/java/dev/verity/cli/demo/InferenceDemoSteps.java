@@ -48,7 +48,12 @@ final class InferenceDemoSteps {
     logKey = ctx.client.node().logKey();
     for (String engine : new String[] {"strict", "ort"}) {
       InferenceReply r =
-          ctx.client.infer(InferRequest.of("mnist@7", Map.of("Input3", digit)).withEngine(engine));
+          ctx.client.infer(
+              InferRequest.of("mnist@7", Map.of("Input3", digit))
+                  .withEngine(engine)
+                  // An audited tier: the strict engine commits its trace now (under policy none
+                  // the node defers it to a dispute).
+                  .withPolicy("sample:0.1"));
       Receipt receipt = r.receipt().receipt().receipt();
       int predicted = InferCommand.argmax(r.outputs().values().iterator().next()).orElseThrow();
       ctx.out.printf(

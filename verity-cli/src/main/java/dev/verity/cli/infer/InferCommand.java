@@ -187,6 +187,8 @@ public final class InferCommand implements Callable<Integer> {
     o.println("output:      " + r.outputDigest());
     if (r.traceLeaves() > 0) {
       o.println("trace:       " + r.traceRoot() + " (" + r.traceLeaves() + " tensors)");
+    } else if (r.numericMode() == dev.verity.engine.NumericMode.BITWISE) {
+      o.println("trace:       deferred (policy " + r.policy().text() + "; committed in a dispute)");
     }
     o.println("receipt:     " + reply.receiptId() + " signed by " + r.node().toChecksumString());
     o.println(

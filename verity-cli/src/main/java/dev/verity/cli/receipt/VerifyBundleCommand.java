@@ -175,8 +175,10 @@ public final class VerifyBundleCommand implements Callable<Integer> {
             + (v.reexecuted()
                 ? (r.numericMode().name().equals("BITWISE")
                     ? "strict engine reproduced output digest"
-                        + (r.traceLeaves() > 0 ? " and trace root" : "")
-                        + " bit for bit"
+                        + (r.traceLeaves() > 0
+                            ? " and trace root bit for bit"
+                            : " bit for bit; trace deferred (the receipt commits none: it is"
+                                + " committed on demand, in a dispute)")
                     : "strict engine agrees within tolerance")
                 : "not requested"));
     out.println("OK");

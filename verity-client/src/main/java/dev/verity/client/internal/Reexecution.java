@@ -51,7 +51,9 @@ public final class Reexecution {
     byte[] model = modelBytes(bundle, modelDir);
     InferenceResult result;
     try (StrictModel m = new StrictEngine().load(model, EngineLimits.DEFAULT)) {
-      result = m.run(bundle.inputs(), RunOptions.WITH_TRACE);
+      // A receipt without a trace (deferred) commits to the output alone.
+      result =
+          m.run(bundle.inputs(), r.traceLeaves() > 0 ? RunOptions.WITH_TRACE : RunOptions.DEFAULT);
     } catch (ModelLoadException | InferenceException e) {
       throw new VerificationException(
           Failure.REEXECUTION_FAILED, "re-execution failed: " + e.getMessage(), e);
