@@ -116,6 +116,37 @@ public final class OnChainDispute {
     return j.verdict();
   }
 
+  /**
+   * A referee's verdict on a pinned dispute over a receipt issued without a trace: the challenger
+   * chose the dispute's leaf count at open and the provider committed its root over that count
+   * later ({@code providerRoot} from {@code deferredRoots}). The model alone fixes the count
+   * ({@code modelLeafCount}, StrictStepReferee.leafCount()), so another count is the challenger's
+   * error and the provider, who had to follow it, is correct. Otherwise as {@link #verdict}.
+   */
+  public static <L> Verdict deferredVerdict(
+      DisputeState pinned,
+      long modelLeafCount,
+      Digest providerRoot,
+      Digest challengerRoot,
+      SingleStepReferee<L> referee,
+      BisectionParty<L> provider,
+      BisectionParty<L> challenger,
+      Digest providerOutput,
+      Digest challengerOutput) {
+    if (pinned.leafCount() != modelLeafCount) {
+      return Verdict.PROVIDER_CORRECT;
+    }
+    return verdict(
+        pinned,
+        providerRoot,
+        challengerRoot,
+        referee,
+        provider,
+        challenger,
+        providerOutput,
+        challengerOutput);
+  }
+
   /** The referee's EIP-712 signature over its verdict on the pinned step. */
   public static EthSignature sign(
       ReceiptKey refereeKey, EvmDisputes client, DisputeState pinned, Verdict verdict) {

@@ -46,6 +46,27 @@ public final class StrictParties {
     return fromLeaves(leaves);
   }
 
+  /**
+   * The first {@code n} leaves of {@code p}, padded with filler leaves when {@code p} has fewer: a
+   * tree of the size a deferred-trace dispute fixed, for a provider whose model has another leaf
+   * count (verity-settlement docs/DISPUTES.md). Openings past {@code p}'s end repeat its last one.
+   */
+  public static TraceParty<TraceOpening> resized(TraceParty<TraceOpening> p, long n) {
+    if (n < 1 || n > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("leaf count must be in [1, 2^31), got " + n);
+    }
+    List<Digest> hashes = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      hashes.add(
+          i < p.leafCount()
+              ? p.leafHashes().get(i)
+              : TraceMerkle.leafHash(
+                  ("verity: no leaf " + i).getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    }
+    long last = p.leafCount() - 1;
+    return new TraceParty<>(hashes, i -> p.open(Math.min(i, last)).orElseThrow());
+  }
+
   /** A party committed to exactly these leaves (their paths are recomputed over them). */
   public static TraceParty<TraceOpening> fromLeaves(List<TraceOpening> leaves) {
     List<Digest> hashes = new ArrayList<>();

@@ -154,6 +154,27 @@ class OnChainStrictDisputeTest {
     return SignedReceipt.sign(r, deployment.receiptDomain(), node);
   }
 
+  /** A receipt issued without a trace (policy none): the trace is committed in a dispute. */
+  static SignedReceipt deferredReceipt(ReceiptKey node, Digest claimedOutput) {
+    Receipt r =
+        Receipt.builder()
+            .model(MODEL)
+            .engine(
+                StrictEngine.ID,
+                StrictEngine.VERSION,
+                Digest.of(Bytes.utf8("config")),
+                NumericMode.BITWISE)
+            .input(Digest.of(Bytes.utf8("input")))
+            .output(claimedOutput)
+            .node(node.address())
+            .requestId("deferred-" + node.address())
+            .timeMillis(1_764_000_000_000L)
+            .policy(VerificationPolicy.NONE)
+            .seed(0)
+            .build();
+    return SignedReceipt.sign(r, deployment.receiptDomain(), node);
+  }
+
   static Bytes blockHash(long number) throws Exception {
     String b = anvil.rpc("eth_getBlockByNumber", "[\"0x" + Long.toHexString(number) + "\", false]");
     int i = b.indexOf("\"hash\":\"0x") + 10;
@@ -163,6 +184,17 @@ class OnChainStrictDisputeTest {
   /** Draws on-chain, checks the set against the off-chain draw, and collects a majority. */
   static ChainEvent referees(
       Bytes id, TraceParty<TraceOpening> p, TraceParty<TraceOpening> c, Verdict expected)
+      throws Exception {
+    return referees(id, p, c, expected, false);
+  }
+
+  /** As above; {@code deferred}: the receipt carried no trace (deferredVerdict). */
+  static ChainEvent referees(
+      Bytes id,
+      TraceParty<TraceOpening> p,
+      TraceParty<TraceOpening> c,
+      Verdict expected,
+      boolean deferred)
       throws Exception {
     anvil.mine();
     anvil.mine();
@@ -188,7 +220,19 @@ class OnChainStrictDisputeTest {
     ChainEvent resolved = null;
     for (EthAddress ref : onChain) {
       // Each referee re-executes the single pinned node with the strict engine.
-      Verdict v = OnChainDispute.verdict(s, p.root(), c.root(), referee, p, c, output, output);
+      Verdict v =
+          deferred
+              ? OnChainDispute.deferredVerdict(
+                  s,
+                  referee.leafCount(),
+                  relay.deferredRoots(id).orElseThrow().provider().orElseThrow(),
+                  c.root(),
+                  referee,
+                  p,
+                  c,
+                  output,
+                  output)
+              : OnChainDispute.verdict(s, p.root(), c.root(), referee, p, c, output, output);
       assertThat(v).isEqualTo(expected);
       var tx =
           relay.submitVerdict(id, v.code, OnChainDispute.sign(refereeKeys.get(ref), relay, s, v));
@@ -238,6 +282,68 @@ class OnChainStrictDisputeTest {
     ChainEvent resolved = referees(id, honest, liar, Verdict.PROVIDER_CORRECT);
     assertThat(resolved.arg("outcome")).isEqualTo("1");
     assertThat(resolved.arg("bondTo")).isEqualTo(key(1).address().toString());
+    NodeInfo n = registry.node(provider.address()).orElseThrow();
+    assertThat(n.stakeWei()).isEqualTo(ETH);
+    assertThat(n.banned()).isFalse();
+  }
+
+  @Test
+  void deferredTrace_cheatingProvider_commitsItsTrace_andIsConvictedByBisectionAndReferees()
+      throws Exception {
+    long j = trace.leafCount() / 3;
+    Tensor t = trace.open(j).tensor();
+    byte[] d = t.data();
+    d[0] ^= 2;
+    TraceParty<TraceOpening> cheat =
+        StrictParties.lyingAbout(trace, j, Tensor.ofBytes(t.type(), t.shape(), d));
+    TraceParty<TraceOpening> honest = StrictParties.honest(trace);
+    ReceiptKey provider = newProvider();
+    SignedReceipt r = deferredReceipt(provider, Digest.of(Bytes.utf8("a wrong output")));
+    assertThat(r.receipt().traceLeaves()).isZero();
+    Bytes id = OnChainDispute.open(challengerClient, r, honest, output, BOND);
+    assertThat(relay.dispute(id).phase()).isEqualTo(DisputePhase.AWAITING_PROVIDER_TRACE);
+    // Having committed to a wrong output, the provider must commit some trace or lose by timeout.
+    providerClient.commitTrace(id, cheat.root());
+    DisputeState pinned =
+        OnChainDispute.bisect(id, providerClient, cheat, challengerClient, honest);
+    assertThat(pinned.start()).isEqualTo(j);
+    ChainEvent resolved = referees(id, cheat, honest, Verdict.CHALLENGER_CORRECT, true);
+    assertThat(resolved.arg("outcome")).isEqualTo("2");
+    NodeInfo n = registry.node(provider.address()).orElseThrow();
+    assertThat(n.stakeWei()).isZero();
+    assertThat(n.banned()).isTrue();
+  }
+
+  @Test
+  void deferredTrace_challengerWithAWrongLeafCount_losesToTheHonestProvider() throws Exception {
+    long wrongCount = trace.leafCount() + 3;
+    long j = 1;
+    Tensor t = trace.open(j).tensor();
+    byte[] d = t.data();
+    d[d.length - 1] ^= 0x40;
+    TraceParty<TraceOpening> liar =
+        StrictParties.resized(
+            StrictParties.lyingAbout(trace, j, Tensor.ofBytes(t.type(), t.shape(), d)), wrongCount);
+    assertThat(liar.leafCount()).isEqualTo(wrongCount);
+    ReceiptKey provider = newProvider();
+    SignedReceipt r = deferredReceipt(provider, output);
+    Bytes id =
+        OnChainDispute.open(
+            challengerClient, r, liar, Digest.of(Bytes.utf8("claimed other output")), BOND);
+    assertThat(relay.dispute(id).leafCount()).isEqualTo(wrongCount);
+    // The honest provider follows the challenger's count: its own trace, padded.
+    TraceParty<TraceOpening> honest =
+        StrictParties.resized(StrictParties.honest(trace), wrongCount);
+    providerClient.commitTrace(id, honest.root());
+    DisputeState pinned = OnChainDispute.bisect(id, providerClient, honest, challengerClient, liar);
+    assertThat(pinned.start()).isEqualTo(j);
+    // Judged as an eager dispute, the provider's opening fails with the wrong count too.
+    assertThat(
+            OnChainDispute.verdict(
+                pinned, honest.root(), liar.root(), referee, honest, liar, output, output))
+        .isNotEqualTo(Verdict.PROVIDER_CORRECT);
+    ChainEvent resolved = referees(id, honest, liar, Verdict.PROVIDER_CORRECT, true);
+    assertThat(resolved.arg("outcome")).isEqualTo("1");
     NodeInfo n = registry.node(provider.address()).orElseThrow();
     assertThat(n.stakeWei()).isEqualTo(ETH);
     assertThat(n.banned()).isFalse();

@@ -3,9 +3,9 @@ package dev.verity.node.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.verity.audit.bisect.TraceParty;
 import dev.verity.audit.chain.OnChainDispute;
+import dev.verity.audit.strict.StrictParties;
 import dev.verity.core.Bytes;
 import dev.verity.core.Digest;
-import dev.verity.engine.TraceMerkle;
 import dev.verity.engine.TraceOpening;
 import dev.verity.node.http.Json;
 import dev.verity.receipt.Receipt;
@@ -22,9 +22,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -227,7 +225,7 @@ public final class DisputeResponder implements AutoCloseable {
           id.toHex(),
           s.leafCount(),
           party.leafCount());
-      party = resized(party, s.leafCount());
+      party = StrictParties.resized(party, s.leafCount());
     }
     try {
       client.commitTrace(id, party.root());
@@ -249,24 +247,12 @@ public final class DisputeResponder implements AutoCloseable {
         traces
             .committed(t.receiptDigest())
             .map(
-                c -> c.party().leafCount() == leafCount ? c.party() : resized(c.party(), leafCount))
+                c ->
+                    c.party().leafCount() == leafCount
+                        ? c.party()
+                        : StrictParties.resized(c.party(), leafCount))
             .filter(p -> p.root().equals(root.get()));
     return new Tracked(t.receiptDigest(), root.get(), party);
-  }
-
-  /**
-   * The first {@code n} leaves of {@code p}, padded with filler leaves when {@code p} is shorter.
-   */
-  static TraceParty<TraceOpening> resized(TraceParty<TraceOpening> p, long n) {
-    List<Digest> hashes = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      hashes.add(
-          i < p.leafCount()
-              ? p.leafHashes().get(i)
-              : TraceMerkle.leafHash(("verity: no leaf " + i).getBytes(StandardCharsets.US_ASCII)));
-    }
-    long last = p.leafCount() - 1;
-    return new TraceParty<>(hashes, i -> p.open(Math.min(i, last)).orElseThrow());
   }
 
   private boolean move(Bytes id, Tracked t, DisputeState s) {

@@ -204,15 +204,22 @@ public final class RefereeDuty implements AutoCloseable {
     }
     Receipt r = req.receipt().receipt();
     var referee = new StrictStepReferee(models.bytes(r.modelDigest()), req.inputs(), limits);
-    if (deferred.isPresent() && s.leafCount() != referee.leafCount()) {
-      // The challenger chose the leaf count of a deferred dispute and the model fixes it: a wrong
-      // count is the challenger's error alone (verity-settlement docs/DISPUTES.md).
-      return Verdict.PROVIDER_CORRECT;
-    }
     BisectionParty<TraceOpening> provider =
         p.map(x -> x.party(providerRoot, s.leafCount())).orElse(silent(providerRoot, s));
     BisectionParty<TraceOpening> challenger =
         c.map(x -> x.party(challengerRoot, s.leafCount())).orElse(silent(challengerRoot, s));
+    if (deferred.isPresent()) {
+      return OnChainDispute.deferredVerdict(
+          s,
+          referee.leafCount(),
+          providerRoot,
+          challengerRoot,
+          referee,
+          provider,
+          challenger,
+          new Digest(s.providerHash()),
+          new Digest(s.challengerHash()));
+    }
     return OnChainDispute.verdict(
         s,
         providerRoot,
