@@ -41,6 +41,9 @@ import java.util.stream.Stream;
  *   <li>traced: {@code model.run} with the trace commitment the receipt carries;
  *   <li>full: traced run, input and output digests, EIP-712 signing and the durable group-commit
  *       append to the node's log, inclusion proof and checkpoint ({@link ReceiptIssuer#issue}).
+ *   <li>full, deferred trace: as full but without the trace run, the receipt carrying no trace
+ *       (what a node serves under policy {@code none}, trace rule {@code auto}: the trace is
+ *       committed only if a dispute asks for it).
  * </ul>
  *
  * Also the offline verification time per receipt (signature, checkpoint, inclusion, manifest) and
@@ -107,31 +110,53 @@ public final class ReceiptBench {
               issued.add(ir);
             }
           };
+      Body deferred =
+          (c, i) -> {
+            Map<String, Tensor> x = Map.of(in, inputs[i & 255]);
+            InferenceResult r = model.run(x, RunOptions.DEFAULT);
+            issuer.issue(
+                ReceiptDraft.of(
+                        modelDigest,
+                        engine.info(),
+                        TensorEncoding.digest(x),
+                        TensorEncoding.digest(r.outputs()))
+                    .withRequestId("bench-" + seq.incrementAndGet()));
+          };
       // Warm up every path so the JIT has compiled them before timing.
-      for (Body b : List.of(bare, traced, full)) {
+      for (Body b : List.of(bare, traced, full, deferred)) {
         time(b, 2, 150);
       }
       System.out.printf(
-          "%-8s %14s %14s %14s %12s %12s%n",
-          "clients", "bare req/s", "traced req/s", "full req/s", "full/bare", "full/traced");
+          "%-8s %14s %14s %14s %16s %12s %12s %14s%n",
+          "clients",
+          "bare req/s",
+          "traced req/s",
+          "full req/s",
+          "full deferred",
+          "full/bare",
+          "full/traced",
+          "deferred/bare");
       for (int clients : clientCounts) {
         // Interleave and take the best of three so that drift hits every mode alike.
         double b = 0;
         double t = 0;
         double f = 0;
+        double d = 0;
         for (int round = 0; round < 3; round++) {
           b = Math.max(b, time(bare, clients, perClient));
           t = Math.max(t, time(traced, clients, perClient));
           f = Math.max(f, time(full, clients, perClient));
+          d = Math.max(d, time(deferred, clients, perClient));
         }
         System.out.printf(
-            "%-8d %14.0f %14.0f %14.0f %11.3fx %11.3fx%n", clients, b, t, f, b / f, t / f);
+            "%-8d %14.0f %14.0f %14.0f %16.0f %11.3fx %11.3fx %13.3fx%n",
+            clients, b, t, f, d, b / f, t / f, b / d);
       }
       breakdown(model, in, inputs, engine, modelDigest, issuer, seq);
       System.out.printf(
           "(full/bare = time per request with receipt, trace and durable log over the bare engine"
-              + " run; overhead %% = (ratio - 1) x 100; log now holds %d receipts, %d group"
-              + " commits)%n",
+              + " run; deferred/bare the same without the trace run; overhead %% = (ratio - 1) x"
+              + " 100; log now holds %d receipts, %d group commits)%n",
           issuer.log().size(), issuer.log().commitCount());
 
       // The same fixed cost on a conv-heavy model, where the engine run dominates.
