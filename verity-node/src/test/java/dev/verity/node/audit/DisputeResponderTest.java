@@ -381,6 +381,50 @@ class DisputeResponderTest {
   }
 
   @Test
+  void honestNode_deferredTrace_challengerWithWrongLeafCount_losesAtTheReferees() throws Exception {
+    Map<String, Tensor> in = input(13);
+    SignedReceipt receipt =
+        inference
+            .infer(
+                new InferenceService.Request(
+                    "mnist@7", StrictEngine.ID, in, VerificationPolicy.NONE, Optional.empty()))
+            .receipt()
+            .receipt();
+    assertThat(receipt.receipt().traceLeaves()).isZero();
+    EthAddress node = receipt.receipt().node();
+    TraceCommitment trace = trace(in);
+    long wrongCount = trace.leafCount() - 2;
+    TraceParty<TraceOpening> liar = StrictParties.resized(lieAbout(trace, 2), wrongCount);
+    StoredTraces traces = new StoredTraces(issuer, inference, models, EngineLimits.DEFAULT);
+    try (EvmDisputes providerClient = EvmDisputes.connect(anvil.rpcUrl(), deployment, dm, key(1));
+        DisputeResponder responder =
+            new DisputeResponder(
+                    providerClient, URI.create(anvil.rpcUrl()), node, traces, providerEvidence)
+                .start(Duration.ofMillis(100))) {
+      Bytes id =
+          OnChainDispute.open(
+              challenger, receipt, liar, Digest.of("yet another output".getBytes()), BOND);
+      challengerEvidence.offer(id, receipt, in, liar);
+      assertThat(relay.dispute(id).leafCount()).isEqualTo(wrongCount);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> relay.dispute(id).phase() != DisputePhase.AWAITING_PROVIDER_TRACE);
+      // The responder committed its own trace cut to the challenger's count.
+      assertThat(relay.deferredRoots(id).orElseThrow().provider())
+          .contains(StrictParties.resized(StrictParties.honest(trace), wrongCount).root());
+      DisputeState pinned = challengerPlays(id, liar);
+      assertThat(pinned.start()).isEqualTo(2);
+      anvil.mine();
+      anvil.mine();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> relay.dispute(id).phase() == DisputePhase.RESOLVED);
+      assertThat(relay.dispute(id).outcome()).isEqualTo(Verdict.PROVIDER_CORRECT.code);
+      assertThat(registry.node(node).orElseThrow().banned()).isFalse();
+    }
+  }
+
+  @Test
   void cheatingNode_isAuditedByTheDrawnNode_disputedAndSlashed_withoutTheTestDrivingIt()
       throws Exception {
     // A node that returns a wrong output on every strict run (the fault-injection switch).
