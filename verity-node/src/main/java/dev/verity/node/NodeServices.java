@@ -70,7 +70,9 @@ public final class NodeServices implements AutoCloseable {
     }
   }
 
-  static NodeServices open(NodeConfig config) throws IOException {
+  static NodeServices open(
+      NodeConfig config, java.util.Optional<dev.verity.node.audit.NodeCheat> cheat)
+      throws IOException {
     StoreLimits limits =
         StoreLimits.defaults()
             .withMaxBlobBytes(config.maxUploadBytes())
@@ -99,7 +101,8 @@ public final class NodeServices implements AutoCloseable {
               config.engineLimits(),
               config.dataDir(),
               MODEL_CACHE_SIZE,
-              config.inferenceTrace());
+              config.inferenceTrace(),
+              cheat);
       WitnessService witness =
           WitnessService.open(
               config.dataDir(), receipts.origin(), config.witnessPeers(), config.witnessInterval());

@@ -56,7 +56,19 @@ public final class VerityNode implements AutoCloseable {
    * built-in ones.
    */
   public static VerityNode start(NodeConfig config, List<NodeFeature> features) throws IOException {
-    NodeServices services = NodeServices.open(config);
+    return start(config, features, dev.verity.node.audit.NodeCheat.configured(config.network()));
+  }
+
+  /**
+   * Like {@link #start(NodeConfig, List)}, with fault injection given directly instead of by the
+   * {@code audit-cheat} setting: for in-process tests of nodes without a chain.
+   */
+  public static VerityNode start(
+      NodeConfig config,
+      List<NodeFeature> features,
+      java.util.Optional<dev.verity.node.audit.NodeCheat> cheat)
+      throws IOException {
+    NodeServices services = NodeServices.open(config, cheat);
     List<NodeFeature> started = new ArrayList<>();
     List<NodeFeature> all = new ArrayList<>();
     // The OpenAI-compatible API is built in; a caller may pass its own (other limits) instead.

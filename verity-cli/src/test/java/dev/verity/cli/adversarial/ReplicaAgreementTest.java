@@ -52,12 +52,13 @@ class ReplicaAgreementTest {
     byte[] model = Files.readAllBytes(shared.resolve("models/mnist/mnist-7.onnx"));
     nodes.add(VerityNode.start(NodeConfig.ephemeral(tmp.resolve("a"))));
     nodes.add(VerityNode.start(NodeConfig.ephemeral(tmp.resolve("b"))));
-    System.setProperty(NodeCheat.PROPERTY, "output-noise");
-    try {
-      cheater = VerityNode.start(NodeConfig.ephemeral(tmp.resolve("c")));
-    } finally {
-      System.clearProperty(NodeCheat.PROPERTY);
-    }
+    cheater =
+        VerityNode.start(
+            NodeConfig.ephemeral(tmp.resolve("c")),
+            List.of(),
+            java.util.Optional.of(
+                NodeCheat.inProcess(
+                    dev.verity.node.audit.CheatStrategy.OUTPUT_NOISE, java.util.Set.of())));
     nodes.add(cheater);
     for (VerityNode n : nodes) {
       publish(n, model);

@@ -133,6 +133,7 @@ public final class AutoAuditor implements AutoCloseable {
   private Path stateFile;
   private byte[] saved;
   private ScheduledExecutorService timer;
+  private java.util.function.BiPredicate<EthAddress, EthAddress> colludes = (node, op) -> false;
 
   /**
    * @param challenger opens and plays disputes (the operator's funded account, which pays bonds)
@@ -188,6 +189,16 @@ public final class AutoAuditor implements AutoCloseable {
           findings.size(),
           disputes.size());
     }
+    return this;
+  }
+
+  /**
+   * Fault injection for adversarial tests: receipts of nodes for which {@code colludes} (node,
+   * operator) holds are reported as matches without re-execution.
+   */
+  public synchronized AutoAuditor colluding(
+      java.util.function.BiPredicate<EthAddress, EthAddress> colludes) {
+    this.colludes = java.util.Objects.requireNonNull(colludes, "colludes");
     return this;
   }
 
@@ -295,6 +306,15 @@ public final class AutoAuditor implements AutoCloseable {
         }
         AuditOutcome o = SampledAudit.draw(r, nodes, a.block(), a.block() + 1, drawHash, capBps);
         if (o instanceof AuditOutcome.Audited au && au.auditor().node().equals(self)) {
+          if (colludes.test(a.node(), peer.get().operator())) {
+            audits++;
+            LOG.warn(
+                "fault injection: drawn to audit {} of {}; reporting a match without checking",
+                r.receipt().requestId(),
+                a.node());
+            found(r, Finding.MATCH, "fault injection: colluding auditor, not re-executed");
+            continue;
+          }
           try {
             audit(base, r);
           } catch (IOException e) {

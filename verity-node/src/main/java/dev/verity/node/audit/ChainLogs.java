@@ -15,10 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Reads contract events with {@code eth_getLogs} over JSON-RPC. */
-final class ChainLogs {
+public final class ChainLogs {
   /** One event: its topics and its data, as raw bytes. */
-  record Log(List<Bytes> topics, Bytes data, long block) {
-    Log {
+  public record Log(List<Bytes> topics, Bytes data, long block) {
+    public Log {
       topics = List.copyOf(topics);
       java.util.Objects.requireNonNull(data, "data");
       if (block < 0) {
@@ -31,17 +31,18 @@ final class ChainLogs {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-  ChainLogs(URI rpc) {
+  public ChainLogs(URI rpc) {
     this.rpc = rpc;
   }
 
-  static String topic(String signature) {
+  /** topic0 of an event: keccak256 of its signature, 0x-hex. */
+  public static String topic(String signature) {
     return "0x"
         + Bytes.copyOf(Keccak.keccak256(signature.getBytes(StandardCharsets.US_ASCII))).toHex();
   }
 
   /** Events of {@code address} in blocks [from, to]; {@code topics} entries may be null. */
-  List<Log> logs(String address, long from, long to, String... topics)
+  public List<Log> logs(String address, long from, long to, String... topics)
       throws IOException, InterruptedException {
     StringBuilder t = new StringBuilder("[");
     for (int i = 0; i < topics.length; i++) {

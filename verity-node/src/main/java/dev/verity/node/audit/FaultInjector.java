@@ -61,12 +61,7 @@ public final class FaultInjector implements AutoCloseable {
       throws ModelLoadException {
     this.strategy = Objects.requireNonNull(strategy, "strategy");
     warn(strategy);
-    byte[] bytes =
-        switch (strategy) {
-          case QUANTIZED_MODEL -> OnnxRewrite.quantizeToBfloat16(honestModel);
-          case SKIPPED_LAYER -> OnnxRewrite.skipFirst(honestModel, "Relu");
-          default -> honestModel;
-        };
+    byte[] bytes = substitute(honestModel, strategy);
     this.model = new StrictEngine().load(bytes, limits);
   }
 
@@ -77,17 +72,23 @@ public final class FaultInjector implements AutoCloseable {
   }
 
   /**
-   * An injector for {@link #tamper}: every strategy except those that substitute the model ({@code
-   * quantized-model}, {@code skipped-layer}), which need {@link #FaultInjector(byte[],
-   * CheatStrategy, EngineLimits)}.
+   * The model a provider cheating by {@code strategy} runs: the honest bytes, or for {@code
+   * quantized-model} and {@code skipped-layer} the substitute ({@link OnnxRewrite}).
    */
-  public static FaultInjector outputsOnly(CheatStrategy strategy) {
-    if (strategy == CheatStrategy.QUANTIZED_MODEL || strategy == CheatStrategy.SKIPPED_LAYER) {
-      throw new IllegalArgumentException(
-          "cheat strategy '"
-              + strategy.id()
-              + "' substitutes the model; it cannot be applied to a run");
-    }
+  public static byte[] substitute(byte[] honestModel, CheatStrategy strategy) {
+    return switch (strategy) {
+      case QUANTIZED_MODEL -> OnnxRewrite.quantizeToBfloat16(honestModel);
+      case SKIPPED_LAYER -> OnnxRewrite.skipFirst(honestModel, "Relu");
+      default -> honestModel;
+    };
+  }
+
+  /**
+   * An injector for {@link #tamper} over runs made elsewhere (a node's own engine). For the
+   * model-substituting strategies those runs must be of {@link #substitute}'s model; their answers
+   * then pass through unchanged.
+   */
+  static FaultInjector forNode(CheatStrategy strategy) {
     warn(strategy);
     return new FaultInjector(strategy);
   }

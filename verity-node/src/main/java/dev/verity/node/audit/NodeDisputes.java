@@ -54,7 +54,11 @@ final class NodeDisputes implements AutoCloseable {
       d.parts.add(chain);
       StoredTraces traces =
           new StoredTraces(
-              services.receipts(), services.inference(), services.models(), config.engineLimits());
+              services.receipts(),
+              services.inference(),
+              services.models(),
+              config.engineLimits(),
+              services.inference().cheat());
       d.parts.add(
           new DisputeResponder(disputes, rpc, nodeKey.address(), traces, ev)
               .since(deployment.deployedAtBlock())
@@ -97,6 +101,13 @@ final class NodeDisputes implements AutoCloseable {
                     bond,
                     p.capBps())
                 .withState(config.dataDir().resolve("audit").resolve("auditor.json"))
+                .colluding(
+                    (node, nodeOperator) ->
+                        services
+                            .inference()
+                            .cheat()
+                            .map(c -> c.colludesWith(node, nodeOperator))
+                            .orElse(false))
                 .start(POLL));
         LOG.info("auditing other operators' sample:p receipts on this node's own initiative");
       }

@@ -9,7 +9,6 @@ import dev.verity.engine.InferenceResult;
 import dev.verity.engine.RunOptions;
 import dev.verity.engine.Tensor;
 import dev.verity.engine.TensorEncoding;
-import dev.verity.engine.TraceCommitment;
 import dev.verity.engine.TraceOpening;
 import dev.verity.engine.strict.StrictEngine;
 import dev.verity.engine.strict.StrictModel;
@@ -68,12 +67,27 @@ public final class StoredTraces {
       };
   private final Map<Bytes, Long> indexByDigest = new java.util.HashMap<>();
   private long scanned;
+  private final Optional<NodeCheat> cheat;
 
   public StoredTraces(
       ReceiptIssuer issuer,
       ReceiptsApi.TensorArchive archive,
       ModelStore models,
       EngineLimits limits) {
+    this(issuer, archive, models, limits, Optional.empty());
+  }
+
+  /**
+   * @param cheat the node's fault injection (devnet tests): its traces are rebuilt the way it
+   *     served them, and a silent one has none to play
+   */
+  public StoredTraces(
+      ReceiptIssuer issuer,
+      ReceiptsApi.TensorArchive archive,
+      ModelStore models,
+      EngineLimits limits,
+      Optional<NodeCheat> cheat) {
+    this.cheat = cheat;
     this.issuer = issuer;
     this.archive = archive;
     this.models = models;
@@ -126,13 +140,23 @@ public final class StoredTraces {
       LOG.warn("inputs of receipt {} are no longer archived", r.requestId());
       return Optional.empty();
     }
-    byte[] model = modelBytes(models, r.modelDigest());
+    byte[] honest = modelBytes(models, r.modelDigest());
+    byte[] model = cheat.map(c -> c.model(honest)).orElse(honest);
     InferenceResult res;
     try (StrictModel m = new StrictEngine().load(model, limits)) {
       res = m.run(inputs.get(), RunOptions.WITH_TRACE);
     }
-    TraceCommitment trace = res.trace().orElseThrow();
+    TraceParty<TraceOpening> party = StrictParties.honest(res.trace().orElseThrow());
     Digest output = TensorEncoding.digest(res.outputs());
+    if (cheat.isPresent()) {
+      Optional<FaultInjector.Served> served = cheat.get().committed(res);
+      if (served.isEmpty()) {
+        LOG.warn("fault injection: staying silent over receipt {}", r.requestId());
+        return Optional.empty();
+      }
+      party = (TraceParty<TraceOpening>) served.get().committed();
+      output = served.get().outputDigest();
+    }
     if (r.traceLeaves() == 0) {
       if (!output.equals(r.outputDigest())) {
         LOG.warn(
@@ -141,13 +165,13 @@ public final class StoredTraces {
             r.requestId());
         return Optional.empty();
       }
-    } else if (!trace.root().equals(r.traceRoot()) || trace.leafCount() != r.traceLeaves()) {
+    } else if (!party.root().equals(r.traceRoot()) || party.leafCount() != r.traceLeaves()) {
       LOG.warn(
           "re-execution of receipt {} does not reproduce its trace root; nothing honest to play",
           r.requestId());
       return Optional.empty();
     }
-    return Optional.of(new Committed(StrictParties.honest(trace), output, signed, inputs.get()));
+    return Optional.of(new Committed(party, output, signed, inputs.get()));
   }
 
   /** The model's one ONNX file from the store, digest-checked. */

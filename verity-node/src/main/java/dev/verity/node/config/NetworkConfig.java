@@ -32,6 +32,13 @@ import java.util.Set;
  *       its receipts and serves as a referee when drawn (docs/AUDIT.md)
  *   <li>{@code audit-enabled}: {@code true} to audit other operators' sample:p receipts on its own
  *       and dispute mismatches (default false; needs {@code dispute-manager})
+ *   <li>{@code audit-cheat}: TEST ONLY. A fault-injection strategy ({@code wrong-output}, {@code
+ *       lying-trace}, …; docs/AUDIT.md) the node serves, commits traces and answers disputes by.
+ *       The node warns loudly and refuses to start unless the chain is a local devnet (chain id
+ *       31337). Empty (the default) or {@code honest} means off.
+ *   <li>{@code audit-collude-with}: TEST ONLY. Comma-separated node or operator addresses; when
+ *       this node is drawn to audit one of their receipts it reports a match without re-executing.
+ *       Same devnet-only rule as {@code audit-cheat}.
  * </ul>
  */
 public record NetworkConfig(
@@ -45,7 +52,9 @@ public record NetworkConfig(
     List<URI> peers,
     String advertiseUrl,
     String disputeManager,
-    boolean auditEnabled) {
+    boolean auditEnabled,
+    String auditCheat,
+    List<String> auditColludeWith) {
 
   /** The settings this record holds, as named in config files (see {@link #with}). */
   static final Set<String> KEYS =
@@ -60,7 +69,9 @@ public record NetworkConfig(
           "peers",
           "advertise-url",
           "dispute-manager",
-          "audit-enabled");
+          "audit-enabled",
+          "audit-cheat",
+          "audit-collude-with");
 
   /** Not on a network: no chain, nothing served from peers. */
   public static final NetworkConfig NONE =
@@ -75,7 +86,9 @@ public record NetworkConfig(
           List.of(),
           "",
           "",
-          false);
+          false,
+          "",
+          List.of());
 
   /** Without dispute settings: disputes are neither answered nor opened. */
   public NetworkConfig(
@@ -99,7 +112,9 @@ public record NetworkConfig(
         peers,
         advertiseUrl,
         "",
-        false);
+        false,
+        "",
+        List.of());
   }
 
   public NetworkConfig {
@@ -111,6 +126,17 @@ public record NetworkConfig(
     Objects.requireNonNull(disputeManager, "disputeManager");
     if (!disputeManager.isEmpty() && !disputeManager.matches("0x[0-9a-fA-F]{40}")) {
       throw new NodeConfigException("dispute-manager must be a 0x address, got " + disputeManager);
+    }
+    Objects.requireNonNull(auditCheat, "auditCheat");
+    if (!auditCheat.isEmpty() && !auditCheat.matches("[a-z][a-z_-]*")) {
+      throw new NodeConfigException(
+          "audit-cheat must be a strategy name, got '" + auditCheat + "'");
+    }
+    auditColludeWith = List.copyOf(auditColludeWith);
+    for (String a : auditColludeWith) {
+      if (!a.matches("0x[0-9a-fA-F]{40}")) {
+        throw new NodeConfigException("audit-collude-with must list 0x addresses, got " + a);
+      }
     }
     if (stakeWei.signum() < 0) {
       throw new NodeConfigException("stake must not be negative");
@@ -175,7 +201,18 @@ public record NetworkConfig(
     String adv = advertiseUrl;
     String disputes = disputeManager;
     boolean audit = auditEnabled;
+    String cheat = auditCheat;
+    List<String> collude = auditColludeWith;
     switch (key) {
+      case "audit-cheat" -> cheat = v.toLowerCase(java.util.Locale.ROOT);
+      case "audit-collude-with" -> {
+        collude = new ArrayList<>();
+        for (String part : v.split(",")) {
+          if (!part.isBlank()) {
+            collude.add(part.strip());
+          }
+        }
+      }
       case "dispute-manager" -> disputes = v;
       case "audit-enabled" -> {
         if (!v.equals("true") && !v.equals("false")) {
@@ -223,7 +260,8 @@ public record NetworkConfig(
       }
       default -> throw new NodeConfigException("unknown network setting " + key);
     }
-    return new NetworkConfig(chain, dep, op, stake, hb, an, models, ps, adv, disputes, audit);
+    return new NetworkConfig(
+        chain, dep, op, stake, hb, an, models, ps, adv, disputes, audit, cheat, collude);
   }
 
   private static long seconds(String v) {

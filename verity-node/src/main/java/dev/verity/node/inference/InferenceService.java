@@ -17,6 +17,7 @@ import dev.verity.engine.strict.StrictEngine;
 import dev.verity.hub.manifest.ManifestFile;
 import dev.verity.hub.manifest.SignedManifest;
 import dev.verity.hub.store.ModelStore;
+import dev.verity.node.audit.NodeCheat;
 import dev.verity.node.http.Problem;
 import dev.verity.node.http.ProblemException;
 import dev.verity.node.receipt.IssuedReceipt;
@@ -55,7 +56,7 @@ public final class InferenceService implements AutoCloseable, ReceiptsApi.Tensor
   private final InputArchive archive;
   private final ModelCache cache;
   private final InferenceEngine strict;
-  private final Optional<dev.verity.node.audit.NodeCheat> cheat;
+  private final Optional<NodeCheat> cheat;
   private final Lazy<InferenceEngine> ort;
   private final TraceRule traceRule;
 
@@ -78,6 +79,24 @@ public final class InferenceService implements AutoCloseable, ReceiptsApi.Tensor
       int cacheSize,
       TraceRule traceRule)
       throws IOException {
+    this(models, issuer, limits, dataDir, cacheSize, traceRule, Optional.empty());
+  }
+
+  /**
+   * @param traceRule when a strict run commits its trace: eagerly by policy ({@code auto}) or
+   *     always
+   * @param cheat fault injection for adversarial tests (the {@code audit-cheat} setting); empty in
+   *     every real deployment
+   */
+  public InferenceService(
+      ModelStore models,
+      ReceiptIssuer issuer,
+      EngineLimits limits,
+      Path dataDir,
+      int cacheSize,
+      TraceRule traceRule,
+      Optional<NodeCheat> cheat)
+      throws IOException {
     this.traceRule = Objects.requireNonNull(traceRule, "traceRule");
     this.models = models;
     this.issuer = issuer;
@@ -87,7 +106,7 @@ public final class InferenceService implements AutoCloseable, ReceiptsApi.Tensor
     this.archive = new InputArchive(dataDir.resolve("inputs"));
     this.cache = new ModelCache(cacheSize);
     this.strict = new StrictEngine();
-    this.cheat = dev.verity.node.audit.NodeCheat.configured();
+    this.cheat = Objects.requireNonNull(cheat, "cheat");
     // ONNX Runtime loads native code: only when a request first asks for it.
     this.ort = new Lazy<>(OrtEngine::new);
   }
@@ -136,7 +155,7 @@ public final class InferenceService implements AutoCloseable, ReceiptsApi.Tensor
       }
       outputs = result.outputs();
     }
-    // Fault injection for adversarial tests only: off unless verity.cheat.strategy is set.
+    // Fault injection for adversarial tests only: off unless audit-cheat is set (devnet only).
     if (cheat.isPresent()) {
       result = cheat.get().apply(result);
       outputs = result.outputs();
@@ -256,7 +275,8 @@ public final class InferenceService implements AutoCloseable, ReceiptsApi.Tensor
     byte[] bytes = readVerified(f);
     try {
       if (engine instanceof StrictEngine s) {
-        return s.load(bytes, limits);
+        // A cheat that substitutes the model runs the substitute under the honest manifest.
+        return s.load(cheat.map(c -> c.model(bytes)).orElse(bytes), limits);
       }
       // ONNX Runtime reads a file: hand it the verified bytes, not the store's copy.
       Path tmp = Files.createTempFile(tmpDir, "model-", ".onnx");
@@ -368,6 +388,11 @@ public final class InferenceService implements AutoCloseable, ReceiptsApi.Tensor
 
   public EngineLimits limits() {
     return limits;
+  }
+
+  /** The configured fault injection (tests on a devnet only); empty normally. */
+  public Optional<NodeCheat> cheat() {
+    return cheat;
   }
 
   @Override

@@ -137,15 +137,18 @@ final class AuditChain implements AutoCloseable {
     models.publish(manifest);
     ReceiptIssuer issuer = ReceiptIssuer.open(data, deployment.receiptDomain(), Clock.systemUTC());
     closing.add(issuer);
-    InferenceService inference;
-    if (cheat != null) {
-      System.setProperty(NodeCheat.PROPERTY, cheat);
-    }
-    try {
-      inference = new InferenceService(models, issuer, EngineLimits.DEFAULT, data, 2);
-    } finally {
-      System.clearProperty(NodeCheat.PROPERTY);
-    }
+    InferenceService inference =
+        new InferenceService(
+            models,
+            issuer,
+            EngineLimits.DEFAULT,
+            data,
+            2,
+            dev.verity.node.inference.TraceRule.AUTO,
+            cheat == null
+                ? java.util.Optional.empty()
+                : java.util.Optional.of(
+                    NodeCheat.inProcess(CheatStrategy.parse(cheat), java.util.Set.of())));
     closing.add(inference);
     Router router = new Router();
     new ReceiptsApi(issuer, models, inference).register(router);

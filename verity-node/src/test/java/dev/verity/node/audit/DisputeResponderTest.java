@@ -436,13 +436,16 @@ class DisputeResponderTest {
     ReceiptIssuer cheaterIssuer =
         ReceiptIssuer.open(data, deployment.receiptDomain(), Clock.systemUTC());
     closing.add(cheaterIssuer);
-    InferenceService cheater;
-    System.setProperty(NodeCheat.PROPERTY, "wrong-output");
-    try {
-      cheater = new InferenceService(cheaterModels, cheaterIssuer, EngineLimits.DEFAULT, data, 2);
-    } finally {
-      System.clearProperty(NodeCheat.PROPERTY);
-    }
+    InferenceService cheater =
+        new InferenceService(
+            cheaterModels,
+            cheaterIssuer,
+            EngineLimits.DEFAULT,
+            data,
+            2,
+            dev.verity.node.inference.TraceRule.AUTO,
+            java.util.Optional.of(
+                NodeCheat.inProcess(CheatStrategy.WRONG_OUTPUT, java.util.Set.of())));
     closing.add(cheater);
     Router router = new Router();
     new ReceiptsApi(cheaterIssuer, cheaterModels, cheater).register(router);

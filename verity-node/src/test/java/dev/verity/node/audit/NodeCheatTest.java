@@ -36,9 +36,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The node-level switch: a node started with verity.cheat.strategy serves tampered answers under
- * valid receipts (which an audit catches); a node without it is honest; /v1/infer states the tier's
- * detection probability and resolves value at risk to the tier the receipt signs.
+ * Fault injection on a node: the audit-cheat / audit-collude-with settings are refused off a local
+ * devnet chain (none, or any chain id but 31337, read from the RPC) and accepted on Anvil; a
+ * cheating node serves tampered answers under valid receipts (which an audit catches); a node
+ * without it is honest; /v1/infer states the tier's detection probability and resolves value at
+ * risk to the tier the receipt signs.
  */
 class NodeCheatTest {
   static final SigningKey KEY = SigningKey.fromSeed(Bytes.copyOf(new byte[32]));
@@ -137,13 +139,12 @@ class NodeCheatTest {
   void cheatingNode_servesWrongOutputUnderValidReceipt_auditFindsMismatch_honestNodeMatches(
       @TempDir Path honestDir, @TempDir Path cheatDir) throws Exception {
     byte[] model = model();
-    VerityNode cheat;
-    System.setProperty(NodeCheat.PROPERTY, "wrong-output");
-    try {
-      cheat = VerityNode.start(NodeConfig.ephemeral(cheatDir));
-    } finally {
-      System.clearProperty(NodeCheat.PROPERTY);
-    }
+    VerityNode cheat =
+        VerityNode.start(
+            NodeConfig.ephemeral(cheatDir),
+            List.of(),
+            java.util.Optional.of(
+                NodeCheat.inProcess(CheatStrategy.WRONG_OUTPUT, java.util.Set.of())));
     try (cheat;
         VerityNode honest = VerityNode.start(NodeConfig.ephemeral(honestDir))) {
       publish(cheat.url(), model);
@@ -203,6 +204,114 @@ class NodeCheatTest {
       assertThat(none.statusCode()).isEqualTo(422);
       assertThat(none.body()).contains("no-tier-within-budget");
     }
+  }
+
+  static NodeConfig configWith(Path dir, String rpc, String... settings) throws Exception {
+    StringBuilder b = new StringBuilder("data-dir=" + dir.resolve("data") + "\n");
+    if (rpc != null) {
+      b.append("chain-rpc-url=").append(rpc).append('\n');
+      b.append("deployment-file=").append(dir.resolve("deployment.json")).append('\n');
+      b.append("operator-key-file=").append(dir.resolve("operator.key")).append('\n');
+    }
+    for (String s : settings) {
+      b.append(s).append('\n');
+    }
+    Path f = dir.resolve("node.properties");
+    Files.writeString(f, b.toString());
+    return NodeConfig.load(java.util.Optional.of(f), Map.of());
+  }
+
+  @Test
+  void cheatSetting_refusedWithoutChain_andOnAChainThatIsNotADevnet(@TempDir Path dir)
+      throws Exception {
+    assertThatThrownBy(
+            () -> VerityNode.start(configWith(dir, null, "audit-cheat=wrong-output", "port=0")))
+        .isInstanceOf(dev.verity.node.config.NodeConfigException.class)
+        .hasMessageContaining("refusing audit-cheat=wrong-output")
+        .hasMessageContaining("31337");
+    // A chain answering eth_chainId 1 (mainnet's id) on loopback.
+    com.sun.net.httpserver.HttpServer rpc =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    rpc.createContext(
+        "/",
+        ex -> {
+          byte[] body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"0x1\"}".getBytes();
+          ex.sendResponseHeaders(200, body.length);
+          ex.getResponseBody().write(body);
+          ex.close();
+        });
+    rpc.start();
+    try {
+      String url = "http://127.0.0.1:" + rpc.getAddress().getPort();
+      assertThatThrownBy(
+              () -> NodeCheat.configured(configWith(dir, url, "audit-cheat=lying-trace").network()))
+          .hasMessageContaining("refusing audit-cheat=lying-trace")
+          .hasMessageContaining("is chain 1");
+      assertThatThrownBy(
+              () ->
+                  NodeCheat.configured(
+                      configWith(
+                              dir,
+                              url,
+                              "audit-collude-with=0x00000000000000000000000000000000000000aa")
+                          .network()))
+          .hasMessageContaining("refusing audit-collude-with=")
+          .hasMessageContaining("is chain 1");
+      assertThatThrownBy(
+              () -> NodeCheat.configured(configWith(dir, url, "audit-cheat=lie-a-bit").network()))
+          .hasMessageContaining("lie-a-bit")
+          .hasMessageContaining("skipped-layer");
+      assertThatThrownBy(() -> configWith(dir, url, "audit-collude-with=nobody"))
+          .hasMessageContaining("audit-collude-with must list 0x addresses");
+      // Off: nothing is asked of the chain.
+      assertThat(NodeCheat.configured(configWith(dir, url).network())).isEmpty();
+      assertThat(NodeCheat.configured(configWith(dir, url, "audit-cheat=honest").network()))
+          .isEmpty();
+    } finally {
+      rpc.stop(0);
+    }
+    try (dev.verity.settlement.anvil.AnvilProcess anvil =
+        dev.verity.settlement.anvil.AnvilProcess.start()) {
+      NodeCheat c =
+          NodeCheat.configured(
+                  configWith(
+                          dir,
+                          anvil.rpcUrl(),
+                          "audit-cheat=skipped-layer",
+                          "audit-collude-with=0x00000000000000000000000000000000000000aa")
+                      .network())
+              .orElseThrow();
+      assertThat(c.strategy()).isEqualTo(CheatStrategy.SKIPPED_LAYER);
+      byte[] m = model();
+      assertThat(c.model(m)).isEqualTo(OnnxRewrite.skipFirst(m, "Relu"));
+      dev.verity.receipt.eth.EthAddress aa =
+          dev.verity.receipt.eth.EthAddress.parse("0x00000000000000000000000000000000000000aa");
+      dev.verity.receipt.eth.EthAddress bb =
+          dev.verity.receipt.eth.EthAddress.parse("0x00000000000000000000000000000000000000bb");
+      assertThat(c.colludesWith(bb, aa)).isTrue();
+      assertThat(c.colludesWith(aa, bb)).isTrue();
+      assertThat(c.colludesWith(bb, bb)).isFalse();
+    }
+  }
+
+  @Test
+  void silentCheat_hasNothingToPlay_othersPlayTheTraceTheyCommitted() throws Exception {
+    byte[] m = model();
+    dev.verity.engine.InferenceResult run;
+    try (dev.verity.engine.strict.StrictModel sm =
+        new dev.verity.engine.strict.StrictEngine()
+            .load(m, dev.verity.engine.EngineLimits.DEFAULT)) {
+      run = sm.run(input(), dev.verity.engine.RunOptions.WITH_TRACE);
+    }
+    NodeCheat silent = NodeCheat.inProcess(CheatStrategy.SILENT_IN_DISPUTE, java.util.Set.of());
+    assertThat(silent.committed(run)).isEmpty();
+    NodeCheat lying = NodeCheat.inProcess(CheatStrategy.LYING_TRACE, java.util.Set.of());
+    FaultInjector.Served s = lying.committed(run).orElseThrow();
+    // Same output, but the committed trace is not the honest one; apply() serves exactly that.
+    assertThat(s.outputDigest()).isEqualTo(dev.verity.engine.TensorEncoding.digest(run.outputs()));
+    assertThat(s.committed().root()).isNotEqualTo(run.trace().orElseThrow().root());
+    assertThat(lying.apply(run).trace().orElseThrow().root()).isEqualTo(s.committed().root());
   }
 
   @Test
