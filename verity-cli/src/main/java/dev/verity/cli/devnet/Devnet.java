@@ -109,6 +109,9 @@ public final class Devnet implements AutoCloseable {
   private final Map<String, Model> models = new LinkedHashMap<>();
   private final Map<String, Double> timings = new LinkedHashMap<>();
   private Thread hook;
+  private String classPath;
+  private final List<ExtraNode> extra = new ArrayList<>();
+  private final List<ChildReaper> reapers = new ArrayList<>();
 
   private Devnet(Options options, PrintWriter out) {
     this.options = options;
@@ -120,7 +123,28 @@ public final class Devnet implements AutoCloseable {
    * node lists every model on-chain. On failure everything started so far is stopped.
    */
   public static Devnet start(Options options, PrintWriter out) throws Exception {
+    return start(options, List.of(), out);
+  }
+
+  /** A node started besides the devnet's own: its operator, stake and extra settings. */
+  public record ExtraNode(
+      String label, EvmKey operator, BigInteger stakeWei, Map<String, String> settings) {
+    public ExtraNode {
+      java.util.Objects.requireNonNull(label, "label");
+      java.util.Objects.requireNonNull(operator, "operator");
+      java.util.Objects.requireNonNull(stakeWei, "stakeWei");
+      settings = Map.copyOf(settings);
+    }
+  }
+
+  /**
+   * Like {@link #start(Options, PrintWriter)}, with more nodes (e.g. configured to cheat) started
+   * together with the devnet's own and listed after them in {@link #nodes()}.
+   */
+  public static Devnet start(Options options, List<ExtraNode> extra, PrintWriter out)
+      throws Exception {
     Devnet d = new Devnet(options, out);
+    d.extra.addAll(extra);
     d.hook = new Thread(d::close, "verity-devnet-shutdown");
     Runtime.getRuntime().addShutdownHook(d.hook);
     try {
@@ -165,6 +189,7 @@ public final class Devnet implements AutoCloseable {
               + " -pl verity-settlement install), or point VERITY_ANVIL at an Anvil binary");
     }
     anvil = AnvilProcess.start(binary, "cancun");
+    reapers.add(ChildReaper.watch(anvil.pid()));
     mark("anvil");
     step("Anvil (chain 31337) at " + anvil.rpcUrl() + ", pid " + anvil.pid());
 
@@ -216,55 +241,40 @@ public final class Devnet implements AutoCloseable {
     mark("models registered");
 
     int n = options.nodes();
-    List<Integer> ports = freePorts(n);
-    String classPath = ClassPathSnapshot.take(options.dir().resolve("lib"));
-    for (int i = 0; i < n; i++) {
-      int account = Math.max(1, i);
-      while (operators.size() <= account - 1) {
-        operators.add(EvmKey.fromMnemonic(AnvilProcess.MNEMONIC, operators.size() + 1));
-      }
-      Path dir = options.dir().resolve("node-" + i);
-      Files.createDirectories(dir);
-      Path opKey = dir.resolve("operator.key");
-      Files.deleteIfExists(opKey);
-      operators.get(account - 1).save(opKey);
-      Path config = dir.resolve("node.properties");
+    int all = n + extra.size();
+    List<Integer> ports = freePorts(all);
+    classPath = ClassPathSnapshot.take(options.dir().resolve("lib"));
+    for (int i = 0; i < all; i++) {
       List<String> peers = new ArrayList<>();
-      for (int j = 0; j < n; j++) {
+      for (int j = 0; j < all; j++) {
         if (j != i) {
           peers.add("http://127.0.0.1:" + ports.get(j));
         }
       }
+      if (i >= n) {
+        ExtraNode x = extra.get(i - n);
+        nodes.add(nodeProcess(i, ports.get(i), x.operator(), x.stakeWei(), peers, x.settings()));
+        continue;
+      }
+      int account = Math.max(1, i);
+      while (operators.size() <= account - 1) {
+        operators.add(EvmKey.fromMnemonic(AnvilProcess.MNEMONIC, operators.size() + 1));
+      }
       // Stake falls with the index: 4, 3, 2, 1, ... ETH (at least the 1 ETH minimum).
       BigInteger stake = ETH.multiply(BigInteger.valueOf(Math.max(1, n - i)));
-      Map<String, String> c = new LinkedHashMap<>();
-      c.put("data-dir", dir.resolve("data").toString());
-      c.put("host", "127.0.0.1");
-      c.put("port", Integer.toString(ports.get(i)));
-      c.put("shutdown-grace-seconds", "5");
-      c.put("chain-rpc-url", anvil.rpcUrl());
-      c.put("deployment-file", deploymentFile.toString());
-      c.put("operator-key-file", opKey.toString());
-      c.put("stake-wei", stake.toString());
-      c.put("heartbeat-interval-seconds", Long.toString(options.heartbeatInterval().toSeconds()));
-      c.put("anchor-interval-seconds", Long.toString(options.anchorInterval().toSeconds()));
-      c.put(
-          "serve-models",
-          models.values().stream()
-              .map(m -> m.digest().toString())
-              .collect(Collectors.joining(",")));
-      c.put("peers", String.join(",", peers));
-      c.put("witness-interval-seconds", "10");
-      // Every node answers disputes over its own receipts, referees when drawn, and audits
-      // sampled receipts of other operators.
-      c.put("dispute-manager", disputeManager.toString());
-      c.put("audit-enabled", "true");
-      StringBuilder text = new StringBuilder("# verity devnet node " + i + "\n");
-      c.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
-      Files.writeString(config, text.toString(), StandardCharsets.UTF_8);
-      nodes.add(new NodeProcess(i, dir, config, ports.get(i), classPath));
+      nodes.add(nodeProcess(i, ports.get(i), operators.get(account - 1), stake, peers, Map.of()));
     }
-    step("starting " + n + " nodes as separate processes");
+    step(
+        "starting "
+            + all
+            + " nodes as separate processes"
+            + (extra.isEmpty()
+                ? ""
+                : " ("
+                    + extra.size()
+                    + " extra: "
+                    + String.join(", ", extra.stream().map(ExtraNode::label).toList())
+                    + ")"));
     for (NodeProcess p : nodes) {
       p.start();
     }
@@ -273,13 +283,14 @@ public final class Devnet implements AutoCloseable {
       NodeInfo info = onChain(p);
       step(
           String.format(
-              "  node %d  %s  pid %d  operator %s  stake %s ETH  receipt key %s",
+              "  node %d  %s  pid %d  operator %s  stake %s ETH  receipt key %s%s",
               p.index(),
               p.url(),
               p.pid(),
               info.operator(),
               new java.math.BigDecimal(info.stakeWei()).divide(new java.math.BigDecimal(ETH)),
-              info.node()));
+              info.node(),
+              p.index() >= n ? "  (" + extra.get(p.index() - n).label() + ")" : ""));
     }
     mark("nodes up");
 
@@ -300,6 +311,48 @@ public final class Devnet implements AutoCloseable {
     awaitServing(Duration.ofSeconds(120));
     mark("models served");
     step("every node serves " + String.join(", ", models.keySet()));
+  }
+
+  /** Writes node {@code index}'s directory, operator key and configuration. */
+  private NodeProcess nodeProcess(
+      int index,
+      int port,
+      EvmKey operator,
+      BigInteger stake,
+      List<String> peers,
+      Map<String, String> extra)
+      throws IOException {
+    Path dir = options.dir().resolve("node-" + index);
+    Files.createDirectories(dir);
+    Path opKey = dir.resolve("operator.key");
+    Files.deleteIfExists(opKey);
+    operator.save(opKey);
+    Path config = dir.resolve("node.properties");
+    Map<String, String> c = new LinkedHashMap<>();
+    c.put("data-dir", dir.resolve("data").toString());
+    c.put("host", "127.0.0.1");
+    c.put("port", Integer.toString(port));
+    c.put("shutdown-grace-seconds", "5");
+    c.put("chain-rpc-url", anvil.rpcUrl());
+    c.put("deployment-file", deploymentFile.toString());
+    c.put("operator-key-file", opKey.toString());
+    c.put("stake-wei", stake.toString());
+    c.put("heartbeat-interval-seconds", Long.toString(options.heartbeatInterval().toSeconds()));
+    c.put("anchor-interval-seconds", Long.toString(options.anchorInterval().toSeconds()));
+    c.put(
+        "serve-models",
+        models.values().stream().map(m -> m.digest().toString()).collect(Collectors.joining(",")));
+    c.put("peers", String.join(",", peers));
+    c.put("witness-interval-seconds", "10");
+    // Every node answers disputes over its own receipts, referees when drawn, and audits
+    // sampled receipts of other operators.
+    c.put("dispute-manager", disputeManager.toString());
+    c.put("audit-enabled", "true");
+    c.putAll(extra);
+    StringBuilder text = new StringBuilder("# verity devnet node " + index + "\n");
+    c.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+    Files.writeString(config, text.toString(), StandardCharsets.UTF_8);
+    return new NodeProcess(index, dir, config, port, classPath);
   }
 
   /**
@@ -508,6 +561,8 @@ public final class Devnet implements AutoCloseable {
       anvil.close();
       anvil = null;
     }
+    reapers.forEach(ChildReaper::close);
+    reapers.clear();
     if (hook != null && Thread.currentThread() != hook) {
       try {
         Runtime.getRuntime().removeShutdownHook(hook);

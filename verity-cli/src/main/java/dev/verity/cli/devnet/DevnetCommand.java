@@ -14,12 +14,14 @@ import dev.verity.client.routing.RetryPolicy;
 import dev.verity.client.routing.Routed;
 import dev.verity.engine.Tensor;
 import dev.verity.engine.dataset.MnistIdx;
+import dev.verity.node.audit.CheatStrategy;
 import dev.verity.receipt.eth.EthAddress;
 import dev.verity.settlement.AnchoredCheckpoint;
 import dev.verity.settlement.NodeInfo;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,7 +53,10 @@ import picocli.CommandLine.Option;
     footer = {
       "  verity devnet                          run until Ctrl-C",
       "  verity devnet --smoke                  stop right after the summary (exit 0 if all passed)",
-      "  verity devnet --data-dir /tmp/devnet   keep keys, logs and data there"
+      "  verity devnet --data-dir /tmp/devnet   keep keys, logs and data there",
+      "  verity devnet --adversarial wrong-output   add a cheating node, count what the network"
+          + " catches",
+      "  verity devnet --adversarial all --requests 8   every strategy, a fresh node for each"
     })
 public final class DevnetCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -74,7 +79,62 @@ public final class DevnetCommand implements Callable<Integer> {
       description = "Keep the devnet's files here instead of a temporary directory.")
   Path dataDir;
 
+  @Option(
+      names = "--adversarial",
+      paramLabel = "STRATEGY",
+      description =
+          "Test only: add cheating node processes (setting audit-cheat) for STRATEGY, a comma"
+              + " list, or 'all' (wrong-output, output-noise, quantized-model, replayed-output,"
+              + " skipped-layer, lying-trace, silent-in-dispute, colluding-auditor), send sample:p requests through the"
+              + " routing client, let the nodes audit and dispute on their own, print requests"
+              + " cheated, audited, detected, stated P(detect), stake slashed and honest nodes"
+              + " falsely accused, then stop. Exit status 1 if an honest node was accused or a"
+              + " detected cheater was not slashed.")
+  String adversarial;
+
+  @Option(
+      names = "--requests",
+      paramLabel = "N",
+      defaultValue = "16",
+      description =
+          "With --adversarial: answers each cheating node must serve (default ${DEFAULT-VALUE}).")
+  int requests;
+
+  @Option(
+      names = "--sample",
+      paramLabel = "P",
+      defaultValue = "0.5",
+      description =
+          "With --adversarial: the tier's audit probability p of sample:p (default ${DEFAULT-VALUE}).")
+  BigDecimal sample;
+
   private final CountDownLatch stopped = new CountDownLatch(1);
+
+  /** The strategies --adversarial names. */
+  static List<CheatStrategy> strategies(String text) {
+    if (text.strip().equalsIgnoreCase("all")) {
+      return java.util.Arrays.stream(CheatStrategy.values())
+          .filter(s -> s != CheatStrategy.HONEST)
+          .toList();
+    }
+    List<CheatStrategy> out = new ArrayList<>();
+    for (String part : text.split(",")) {
+      CheatStrategy s;
+      try {
+        s = CheatStrategy.parse(part);
+      } catch (IllegalArgumentException e) {
+        throw new dev.verity.cli.CliException("--adversarial: " + e.getMessage() + ", or all");
+      }
+      if (s == CheatStrategy.HONEST) {
+        throw new dev.verity.cli.CliException(
+            "--adversarial needs a cheating strategy; 'honest' is what the other nodes do");
+      }
+      if (!out.contains(s)) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -82,6 +142,23 @@ public final class DevnetCommand implements Callable<Integer> {
     if (nodeCount < 2 || nodeCount > 9) {
       throw new dev.verity.cli.CliException(
           "--nodes must be between 2 and 9 (Anvil funds 10 accounts), got " + nodeCount);
+    }
+    AdversarialRun.Options adv = null;
+    if (adversarial != null) {
+      if (nodeCount > AdversarialRun.MAX_HONEST_NODES) {
+        throw new dev.verity.cli.CliException(
+            "--adversarial runs with at most "
+                + AdversarialRun.MAX_HONEST_NODES
+                + " honest nodes (--nodes), got "
+                + nodeCount);
+      }
+      try {
+        adv =
+            new AdversarialRun.Options(
+                strategies(adversarial), requests, sample, Devnet.ETH.multiply(BigInteger.TWO), 1);
+      } catch (IllegalArgumentException e) {
+        throw new dev.verity.cli.CliException(e.getMessage());
+      }
     }
     Path shared = SharedDir.locate();
     boolean temporary = dataDir == null;
@@ -91,7 +168,11 @@ public final class DevnetCommand implements Callable<Integer> {
     Devnet net = null;
     Thread hook = null;
     try {
-      net = Devnet.start(Devnet.Options.defaults(dir, shared).withNodes(nodeCount), out);
+      net =
+          Devnet.start(
+              Devnet.Options.defaults(dir, shared).withNodes(nodeCount),
+              adv == null ? List.of() : AdversarialRun.extraNodes(adv),
+              out);
       Devnet running = net;
       hook =
           new Thread(
@@ -103,6 +184,11 @@ public final class DevnetCommand implements Callable<Integer> {
               },
               "verity-devnet-stop");
       Runtime.getRuntime().addShutdownHook(hook);
+      if (adv != null) {
+        smoke = true;
+        AdversarialRun.Result r = AdversarialRun.run(net, adv, out);
+        return r.passed() ? 0 : 1;
+      }
       Report report = exercise(net, shared, out);
       summary(net, report, out);
       if (!smoke) {

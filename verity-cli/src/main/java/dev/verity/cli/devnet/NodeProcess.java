@@ -30,6 +30,7 @@ public final class NodeProcess {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private volatile Process process;
+  private ChildReaper reaper;
 
   NodeProcess(int index, Path dir, Path config, int port, String classPath) {
     this.classPath = classPath;
@@ -106,6 +107,11 @@ public final class NodeProcess {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
     pb.environment().keySet().removeIf(k -> k.startsWith("VERITY_NODE_"));
     process = pb.start();
+    if (reaper != null) {
+      reaper.close();
+    }
+    // Killed with this JVM even if the JVM gets no chance to stop it (SIGKILL).
+    reaper = ChildReaper.watch(process.pid());
   }
 
   /** Waits until {@code GET /v1/health} answers 200, or fails with the end of the node's log. */
@@ -175,6 +181,14 @@ public final class NodeProcess {
         Thread.currentThread().interrupt();
       }
     }
+    unwatch();
+  }
+
+  private synchronized void unwatch() {
+    if (reaper != null) {
+      reaper.close();
+      reaper = null;
+    }
   }
 
   /** SIGTERM, letting the node drain and anchor; SIGKILL if it takes longer than the grace. */
@@ -193,6 +207,7 @@ public final class NodeProcess {
       p.destroyForcibly();
       Thread.currentThread().interrupt();
     }
+    unwatch();
   }
 
   /** The last {@code n} lines of the node's log. */

@@ -8,11 +8,11 @@ import dev.verity.audit.bisect.Verdict;
 import dev.verity.audit.chain.OnChainDispute;
 import dev.verity.audit.draw.AuditOutcome;
 import dev.verity.audit.draw.Candidate;
-import dev.verity.audit.draw.StakeDraw;
 import dev.verity.audit.reexec.AuditResult;
 import dev.verity.audit.strict.StrictParties;
 import dev.verity.audit.strict.StrictStepReferee;
 import dev.verity.audit.tier.Assumptions;
+import dev.verity.cli.devnet.AdversarialStats;
 import dev.verity.core.Bytes;
 import dev.verity.core.Digest;
 import dev.verity.engine.EngineLimits;
@@ -55,7 +55,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -189,21 +188,7 @@ class AdversarialSuiteTest {
         eligible.add(c);
       }
     }
-    BigInteger total =
-        eligible.stream().map(Candidate::stakeWei).reduce(BigInteger.ZERO, BigInteger::add);
-    BigInteger cap =
-        total.multiply(BigInteger.valueOf(CAP_BPS)).divide(BigInteger.valueOf(StakeDraw.BPS));
-    Map<EthAddress, BigInteger> w = new LinkedHashMap<>();
-    for (Candidate c : eligible) {
-      w.merge(c.operator(), c.stakeWei(), BigInteger::add);
-    }
-    BigInteger sum = BigInteger.ZERO;
-    for (Map.Entry<EthAddress, BigInteger> e : w.entrySet()) {
-      e.setValue(e.getValue().min(cap).max(BigInteger.ONE));
-      sum = sum.add(e.getValue());
-    }
-    return w.getOrDefault(key(COLLUDER_ACCT).address(), BigInteger.ZERO).doubleValue()
-        / sum.doubleValue();
+    return AdversarialStats.cappedShare(eligible, List.of(key(COLLUDER_ACCT).address()), CAP_BPS);
   }
 
   Row run(CheatStrategy strategy) throws Exception {
@@ -327,7 +312,7 @@ class AdversarialSuiteTest {
     EthAddress colluder = key(COLLUDER_ACCT).address();
     EthAddress providerOperator = key(PROVIDER_ACCT).address();
     List<Candidate> cands = SampledAudit.candidates(registry.nodes(), MODEL);
-    double f = cappedShare(cands, List.of(providerOperator, colluder));
+    double f = AdversarialStats.cappedShare(cands, List.of(providerOperator, colluder), CAP_BPS);
     VerificationPolicy policy = VerificationPolicy.parse("replicate:" + k);
     double stated = SampledAudit.statedDetection(policy, new Assumptions(f, 8));
     int cheated = 0;
@@ -439,34 +424,9 @@ class AdversarialSuiteTest {
     return SignedReceipt.sign(r, deployment.receiptDomain(), node);
   }
 
-  static double cappedShare(List<Candidate> eligible, List<EthAddress> coalition) {
-    BigInteger total =
-        eligible.stream().map(Candidate::stakeWei).reduce(BigInteger.ZERO, BigInteger::add);
-    BigInteger cap =
-        total.multiply(BigInteger.valueOf(CAP_BPS)).divide(BigInteger.valueOf(StakeDraw.BPS));
-    Map<EthAddress, BigInteger> w = new LinkedHashMap<>();
-    for (Candidate c : eligible) {
-      w.merge(c.operator(), c.stakeWei(), BigInteger::add);
-    }
-    BigInteger sum = BigInteger.ZERO;
-    BigInteger bad = BigInteger.ZERO;
-    for (Map.Entry<EthAddress, BigInteger> e : w.entrySet()) {
-      BigInteger v = e.getValue().min(cap).max(BigInteger.ONE);
-      sum = sum.add(v);
-      if (coalition.contains(e.getKey())) {
-        bad = bad.add(v);
-      }
-    }
-    return bad.doubleValue() / sum.doubleValue();
-  }
-
   /** Undetected cheats must not exceed what P(undetected) <= q allows (one-sided, 1e-4 tail). */
   static void assertUndetectedWithinBound(int x, int n, double q, String what) {
-    double upper = 0;
-    for (int k = x; k <= n; k++) {
-      upper += binom(n, k) * Math.pow(q, k) * Math.pow(1 - q, n - k);
-    }
-    assertThat(upper)
+    assertThat(AdversarialStats.upperTail(x, n, q))
         .as("%s: %d undetected of %d exceeds the stated bound %.4f", what, x, n, q)
         .isGreaterThan(1e-4);
   }
@@ -625,30 +585,11 @@ class AdversarialSuiteTest {
     return relay.dispute(id);
   }
 
-  /** P(X ≤ x) and P(X ≥ x) for X ~ Binomial(n, p); the observation must not be in a 1e-4 tail. */
+  /** The observation must not be in either 1e-4 tail of Binomial(n, p). */
   static void assertWithinBinomial(int x, int n, double p, String what) {
-    double lower = 0;
-    double upper = 0;
-    for (int k = 0; k <= n; k++) {
-      double pk = binom(n, k) * Math.pow(p, k) * Math.pow(1 - p, n - k);
-      if (k <= x) {
-        lower += pk;
-      }
-      if (k >= x) {
-        upper += pk;
-      }
-    }
-    assertThat(Math.min(lower, upper))
+    assertThat(AdversarialStats.smallerTail(x, n, p))
         .as("%s: %d of %d detected is implausible at stated P(detect) %.3f", what, x, n, p)
-        .isGreaterThan(1e-4);
-  }
-
-  static double binom(int n, int k) {
-    double r = 1;
-    for (int i = 1; i <= k; i++) {
-      r = r * (n - k + i) / i;
-    }
-    return r;
+        .isGreaterThan(AdversarialStats.TAIL);
   }
 
   static void printTable() {
