@@ -91,12 +91,12 @@ public final class ReceiptBench {
       String in = model.inputs().get(0).name();
       AtomicInteger seq = new AtomicInteger();
       Body bare = (c, i) -> model.run(Map.of(in, inputs[i & 255]), RunOptions.DEFAULT);
-      Body traced = (c, i) -> model.run(Map.of(in, inputs[i & 255]), RunOptions.WITH_TRACE);
+      Body traced = (c, i) -> model.run(Map.of(in, inputs[i & 255]), RunOptions.WITH_TRACE_ROOT);
       List<IssuedReceipt> issued = java.util.Collections.synchronizedList(new ArrayList<>());
       Body full =
           (c, i) -> {
             Map<String, Tensor> x = Map.of(in, inputs[i & 255]);
-            InferenceResult r = model.run(x, RunOptions.WITH_TRACE);
+            InferenceResult r = model.run(x, RunOptions.WITH_TRACE_ROOT);
             IssuedReceipt ir =
                 issuer.issue(
                     ReceiptDraft.of(
@@ -206,7 +206,7 @@ public final class ReceiptBench {
       Files.write(mdir.resolve("mnist-7.onnx"), modelBytes);
       VerificationOptions reexec = VerificationOptions.trusting(issuer.logKey()).reexecute(mdir);
       Map<String, Tensor> x = Map.of(in, inputs[0]);
-      InferenceResult r = model.run(x, RunOptions.WITH_TRACE);
+      InferenceResult r = model.run(x, RunOptions.WITH_TRACE_ROOT);
       IssuedReceipt ir =
           issuer.issue(
               ReceiptDraft.of(
@@ -266,7 +266,7 @@ public final class ReceiptBench {
       Body bare = (c, i) -> m.run(x, RunOptions.DEFAULT);
       Body full =
           (c, i) -> {
-            InferenceResult r = m.run(x, RunOptions.WITH_TRACE);
+            InferenceResult r = m.run(x, RunOptions.WITH_TRACE_ROOT);
             issuer.issue(
                 ReceiptDraft.of(
                         digest,
@@ -276,7 +276,7 @@ public final class ReceiptBench {
                     .withTrace(r.trace())
                     .withRequestId("heavy-" + seq.incrementAndGet()));
           };
-      Body traced = (c, i) -> m.run(x, RunOptions.WITH_TRACE);
+      Body traced = (c, i) -> m.run(x, RunOptions.WITH_TRACE_ROOT);
       time(bare, 2, 2);
       time(traced, 2, 2);
       time(full, 2, 2);
@@ -307,7 +307,7 @@ public final class ReceiptBench {
       throws Exception {
     int n = 300;
     Map<String, Tensor> x = Map.of(in, inputs[0]);
-    InferenceResult r = model.run(x, RunOptions.WITH_TRACE);
+    InferenceResult r = model.run(x, RunOptions.WITH_TRACE_ROOT);
     ReceiptDraft draft =
         ReceiptDraft.of(
                 modelDigest,
@@ -337,7 +337,7 @@ public final class ReceiptBench {
       us[0] = (System.nanoTime() - t) / 1e3 / n;
       t = System.nanoTime();
       for (int i = 0; i < n; i++) {
-        model.run(Map.of(in, inputs[i & 255]), RunOptions.WITH_TRACE);
+        model.run(Map.of(in, inputs[i & 255]), RunOptions.WITH_TRACE_ROOT);
       }
       us[1] = (System.nanoTime() - t) / 1e3 / n - us[0];
       t = System.nanoTime();

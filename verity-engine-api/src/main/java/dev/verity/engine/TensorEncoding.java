@@ -44,11 +44,24 @@ public final class TensorEncoding {
       throw new IllegalArgumentException("tensor too large to encode: " + len + " bytes");
     }
     ByteBuffer b = ByteBuffer.allocate((int) len).order(ByteOrder.LITTLE_ENDIAN);
-    b.put(TENSOR_MAGIC).put(VERSION).put((byte) t.type().onnxCode()).put((byte) t.rank());
-    for (long d : t.shape()) {
+    b.put(header(t.type(), t.shape()));
+    b.put(t.buffer());
+    return b.array();
+  }
+
+  /**
+   * The bytes of {@link #encode} before the element data: magic, version, data type, rank and
+   * dimensions. Lets an engine hash an encoding by streaming its elements after this header.
+   */
+  public static byte[] header(DataType type, long[] shape) {
+    if (shape.length > 255) {
+      throw new IllegalArgumentException("tensor rank " + shape.length + " exceeds 255");
+    }
+    ByteBuffer b = ByteBuffer.allocate(7 + 8 * shape.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.put(TENSOR_MAGIC).put(VERSION).put((byte) type.onnxCode()).put((byte) shape.length);
+    for (long d : shape) {
       b.putLong(d);
     }
-    b.put(t.buffer());
     return b.array();
   }
 

@@ -61,9 +61,38 @@ public record TraceOpening(
     ByteBuffer b =
         ByteBuffer.allocate(4 + 1 + 8 + 4 + 4 + n.length + 4 + o.length + enc.length)
             .order(ByteOrder.LITTLE_ENDIAN);
-    b.put(LEAF_MAGIC).put(TensorEncoding.VERSION).putLong(leafIndex).putInt(nodeIndex);
-    b.putInt(n.length).put(n).putInt(o.length).put(o).put(enc);
+    putLeafFields(b, leafIndex, nodeIndex, n, o);
+    b.put(enc);
     return b.array();
+  }
+
+  /**
+   * The leaf bytes before the tensor's element data: the leaf fields and {@link
+   * TensorEncoding#header}. {@code leafBytes} is this prefix followed by the little-endian
+   * elements, so an engine can hash a leaf without materialising its encoding.
+   */
+  public static byte[] leafPrefix(
+      long leafIndex,
+      int nodeIndex,
+      String nodeName,
+      String outputName,
+      DataType type,
+      long[] shape) {
+    byte[] n = nodeName.getBytes(StandardCharsets.UTF_8);
+    byte[] o = outputName.getBytes(StandardCharsets.UTF_8);
+    byte[] head = TensorEncoding.header(type, shape);
+    ByteBuffer b =
+        ByteBuffer.allocate(4 + 1 + 8 + 4 + 4 + n.length + 4 + o.length + head.length)
+            .order(ByteOrder.LITTLE_ENDIAN);
+    putLeafFields(b, leafIndex, nodeIndex, n, o);
+    b.put(head);
+    return b.array();
+  }
+
+  private static void putLeafFields(
+      ByteBuffer b, long leafIndex, int nodeIndex, byte[] nodeName, byte[] outputName) {
+    b.put(LEAF_MAGIC).put(TensorEncoding.VERSION).putLong(leafIndex).putInt(nodeIndex);
+    b.putInt(nodeName.length).put(nodeName).putInt(outputName.length).put(outputName);
   }
 
   /** Checks this opening against a committed root; throws naming the failed check. */

@@ -18,6 +18,25 @@ class TensorEncodingTest {
   }
 
   @Test
+  void headerAndLeafPrefix_followedByElementBytes_areTheFullEncodings() {
+    Tensor t = Tensor.ofLongs(new long[] {1, 3}, new long[] {1, -2, 3});
+    byte[] data = new byte[t.buffer().remaining()];
+    t.buffer().get(data);
+    assertThat(concat(TensorEncoding.header(t.type(), t.shape()), data))
+        .isEqualTo(TensorEncoding.encode(t));
+    assertThat(concat(TraceOpening.leafPrefix(5, 2, "node", "out", t.type(), t.shape()), data))
+        .isEqualTo(TraceOpening.leafBytes(5, 2, "node", "out", t));
+    assertThatThrownBy(() -> TensorEncoding.header(DataType.FLOAT32, new long[256]))
+        .hasMessageContaining("rank 256 exceeds 255");
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
   void decode_roundTripsAndRejectsTruncation() {
     Tensor t = Tensor.ofLongs(new long[] {1, 3}, new long[] {1, -2, 3});
     byte[] enc = TensorEncoding.encode(t);

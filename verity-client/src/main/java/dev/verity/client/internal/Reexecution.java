@@ -51,9 +51,12 @@ public final class Reexecution {
     byte[] model = modelBytes(bundle, modelDir);
     InferenceResult result;
     try (StrictModel m = new StrictEngine().load(model, EngineLimits.DEFAULT)) {
-      // A receipt without a trace (deferred) commits to the output alone.
+      // A receipt without a trace (deferred) commits to the output alone; one with a trace needs
+      // only the root and leaf count.
       result =
-          m.run(bundle.inputs(), r.traceLeaves() > 0 ? RunOptions.WITH_TRACE : RunOptions.DEFAULT);
+          m.run(
+              bundle.inputs(),
+              r.traceLeaves() > 0 ? RunOptions.WITH_TRACE_ROOT : RunOptions.DEFAULT);
     } catch (ModelLoadException | InferenceException e) {
       throw new VerificationException(
           Failure.REEXECUTION_FAILED, "re-execution failed: " + e.getMessage(), e);

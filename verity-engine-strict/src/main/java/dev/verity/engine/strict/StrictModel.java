@@ -1,5 +1,6 @@
 package dev.verity.engine.strict;
 
+import dev.verity.core.Digest;
 import dev.verity.engine.DataType;
 import dev.verity.engine.EngineInfo;
 import dev.verity.engine.EngineLimits;
@@ -48,13 +49,22 @@ public final class StrictModel implements LoadedModel {
   private final String[] valueNames;
   private final Nd[] constants;
   private final Step[] steps;
-  private final int[][] freeAfter;
+
+  /** Per step, the values it reads last; set after constant folding (constants are never freed). */
+  private int[][] freeAfter;
+
   private long constantBytes;
 
   /** A Conv whose next {@code absorbed} steps run inside its tiles; output lands in outValue. */
   private record Fusion(Epilogue epilogue, int absorbed, int outValue, String label) {}
 
   private Fusion[] fusions;
+
+  /**
+   * Leaf hashes of the folded (constant) steps' outputs, by step; computed on the first traced run.
+   * A folded output is the same leaf at the same position in every run, so its hash is reused.
+   */
+  private volatile Digest[][] foldedLeafHashes;
 
   private static final java.lang.management.ThreadMXBean CPU =
       java.lang.management.ManagementFactory.getThreadMXBean();
@@ -96,8 +106,7 @@ public final class StrictModel implements LoadedModel {
       int[] outputIds,
       String[] valueNames,
       Nd[] constants,
-      Step[] steps,
-      int[][] freeAfter) {
+      Step[] steps) {
     this.limits = limits;
     this.config = config;
     this.info = info;
@@ -109,7 +118,6 @@ public final class StrictModel implements LoadedModel {
     this.valueNames = valueNames;
     this.constants = constants;
     this.steps = steps;
-    this.freeAfter = freeAfter;
   }
 
   static StrictModel compile(
@@ -290,7 +298,6 @@ public final class StrictModel implements LoadedModel {
       }
     }
     Step[] stepArr = steps.toArray(Step[]::new);
-    int[][] freeAfter = lifetimes(stepArr, names.size(), outIds, constants);
     StrictModel m =
         new StrictModel(
             limits,
@@ -302,9 +309,11 @@ public final class StrictModel implements LoadedModel {
             outIds,
             names.toArray(String[]::new),
             constants,
-            stepArr,
-            freeAfter);
+            stepArr);
     m.foldConstants();
+    // After folding: a folded output is a model constant that every run reads, so freeing it
+    // (and recycling its array into a later operator's output) would corrupt the model.
+    m.freeAfter = lifetimes(stepArr, names.size(), outIds, m.constants);
     List<OnnxModel.Node> ordered = new ArrayList<>();
     for (int i : order) {
       ordered.add(nodes.get(i));
@@ -577,7 +586,12 @@ public final class StrictModel implements LoadedModel {
       values[inputIds[i]] = Nd.fromTensor(t);
       ctx.addLive(bytes);
     }
-    StrictTrace.Builder trace = options.commitTrace() ? new StrictTrace.Builder() : null;
+    StrictTrace.Builder trace =
+        options.commitTrace() ? new StrictTrace.Builder(options.openableTrace()) : null;
+    // An openable trace refers to every committed tensor, so nothing may be freed or recycled; a
+    // root-only trace has hashed each output before it is freed.
+    boolean keepValues = trace != null && trace.openable();
+    Digest[][] foldedHashes = trace == null ? null : foldedLeafHashes();
     Step current = null;
     try {
       for (int si = 0; si < steps.length; si++) {
@@ -646,10 +660,14 @@ public final class StrictModel implements LoadedModel {
             ctx.addLive(out[j].bytes());
           }
           if (trace != null) {
-            trace.add(s.index, s.name, s.outNames[j], out[j]);
+            if (s.folded != null) {
+              trace.addHashed(s.index, s.name, s.outNames[j], out[j], foldedHashes[si][j]);
+            } else {
+              trace.add(s.index, s.name, s.outNames[j], out[j]);
+            }
           }
         }
-        if (trace == null) {
+        if (!keepValues) {
           free(values, freeAfter[s.index], ctx);
         }
       }
@@ -674,6 +692,42 @@ public final class StrictModel implements LoadedModel {
       result.put(outputs.get(j).name(), v.toTensor());
     }
     return new InferenceResult(result, Optional.ofNullable(trace == null ? null : trace.build()));
+  }
+
+  private Digest[][] foldedLeafHashes() {
+    Digest[][] h = foldedLeafHashes;
+    if (h == null) {
+      synchronized (this) {
+        h = foldedLeafHashes;
+        if (h == null) {
+          h = hashFoldedLeaves();
+          foldedLeafHashes = h;
+        }
+      }
+    }
+    return h;
+  }
+
+  /** The leaf hash of every folded output at the leaf index it has in each run's trace. */
+  private Digest[][] hashFoldedLeaves() {
+    Digest[][] h = new Digest[steps.length][];
+    long leaf = 0;
+    for (int si = 0; si < steps.length; si++) {
+      Step s = steps[si];
+      if (s.folded != null) {
+        h[si] = new Digest[s.out.length];
+      }
+      for (int j = 0; j < s.out.length; j++) {
+        if (s.out[j] < 0) {
+          continue;
+        }
+        if (s.folded != null && j < s.folded.length && s.folded[j] != null) {
+          h[si][j] = StrictTrace.leafHash(leaf, s.index, s.name, s.outNames[j], s.folded[j]);
+        }
+        leaf++;
+      }
+    }
+    return h;
   }
 
   private static void free(Nd[] values, int[] dead, ExecContext ctx) {

@@ -67,6 +67,19 @@ class TraceCommitmentTest {
   }
 
   @Test
+  void goldenModel_rootOnlyTrace_hasTheGoldenRoot_andOpensNothing() throws Exception {
+    for (StrictConfig cfg : List.of(new StrictConfig(1, false), new StrictConfig(2, true))) {
+      try (StrictModel m =
+          new StrictEngine(cfg).load(OnnxBuilder.goldenModel(), EngineLimits.DEFAULT)) {
+        TraceCommitment t = m.run(GOLDEN_INPUT, RunOptions.WITH_TRACE_ROOT).trace().orElseThrow();
+        assertThat(t.root().toString()).isEqualTo(GOLDEN_ROOT);
+        assertThat(t.leafCount()).isEqualTo(3);
+        assertThatThrownBy(() -> t.open(0)).isInstanceOf(UnsupportedOperationException.class);
+      }
+    }
+  }
+
+  @Test
   void trace_isIdenticalForScalarVectorAndThreadedRuns() throws Exception {
     Digest a = goldenTrace(new StrictConfig(1, false)).root();
     Digest b = goldenTrace(new StrictConfig(4, true)).root();

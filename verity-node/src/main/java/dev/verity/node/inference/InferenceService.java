@@ -145,10 +145,16 @@ public final class InferenceService implements AutoCloseable, ReceiptsApi.Tensor
       inputs = named(model.inputs(), req.inputs());
       checkInputs(model.inputs(), inputs);
       // Deferred trace (policy none under auto): the receipt carries none, and a dispute gets the
-      // provider's root by re-execution from the archived inputs (StoredTraces).
+      // provider's root by re-execution from the archived inputs (StoredTraces). A receipt carries
+      // only the trace root and leaf count, so the run keeps no intermediates; the test-only cheat
+      // tampers with opened leaves.
       boolean trace = engine.info().id().equals(StrictEngine.ID) && traceRule.eager(req.policy());
+      RunOptions options =
+          !trace
+              ? RunOptions.DEFAULT
+              : cheat.isPresent() ? RunOptions.WITH_TRACE : RunOptions.WITH_TRACE_ROOT;
       try {
-        result = model.run(inputs, trace ? RunOptions.WITH_TRACE : RunOptions.DEFAULT);
+        result = model.run(inputs, options);
       } catch (InferenceException e) {
         throw new ProblemException(
             Problem.of(422, "inference-failed", "Inference failed", e.getMessage()));
