@@ -152,8 +152,28 @@ final class EvmChain implements AutoCloseable {
     return EthAddress.parse(r.getContractAddress().toLowerCase(java.util.Locale.ROOT));
   }
 
-  private synchronized TxResult transact(
-      String contract, EthAddress to, String data, BigInteger value) throws SettlementException {
+  /**
+   * One lock per sending account in this JVM: a node's network, dispute and auditor loops each hold
+   * their own client of the operator account, and two of them reading the same pending nonce would
+   * make one transaction fail (or replace the other).
+   */
+  private static final Map<String, Object> ACCOUNT_LOCKS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private TxResult transact(String contract, EthAddress to, String data, BigInteger value)
+      throws SettlementException {
+    Object lock =
+        ACCOUNT_LOCKS.computeIfAbsent(
+            key.address().toString().toLowerCase(java.util.Locale.ROOT), a -> new Object());
+    synchronized (lock) {
+      synchronized (this) {
+        return transactLocked(contract, to, data, value);
+      }
+    }
+  }
+
+  private TxResult transactLocked(String contract, EthAddress to, String data, BigInteger value)
+      throws SettlementException {
     String from = key.address().toString();
     String toHex = to == null ? null : to.toString();
     Transaction sim =
@@ -173,17 +193,26 @@ final class EvmChain implements AutoCloseable {
             .multiply(BigInteger.valueOf(6))
             .divide(BigInteger.valueOf(5))
             .add(BigInteger.valueOf(10_000));
-    BigInteger nonce =
-        rpc(() -> web3j.ethGetTransactionCount(from, DefaultBlockParameterName.PENDING).send())
-            .getTransactionCount();
     BigInteger gasPrice = rpc(() -> web3j.ethGasPrice().send()).getGasPrice();
-    RawTransaction raw =
-        to == null
-            ? RawTransaction.createContractTransaction(nonce, gasPrice, gasLimit, value, data)
-            : RawTransaction.createTransaction(nonce, gasPrice, gasLimit, toHex, value, data);
-    String signed =
-        Numeric.toHexString(TransactionEncoder.signMessage(raw, chainId, key.credentials()));
-    EthSendTransaction sent = rpc(() -> web3j.ethSendRawTransaction(signed).send());
+    EthSendTransaction sent;
+    // Another process sending from the same account (a second node of one operator) may take the
+    // pending nonce between our read and our send: read it again and resend.
+    for (int attempt = 1; ; attempt++) {
+      BigInteger nonce =
+          rpc(() -> web3j.ethGetTransactionCount(from, DefaultBlockParameterName.PENDING).send())
+              .getTransactionCount();
+      RawTransaction raw =
+          to == null
+              ? RawTransaction.createContractTransaction(nonce, gasPrice, gasLimit, value, data)
+              : RawTransaction.createTransaction(nonce, gasPrice, gasLimit, toHex, value, data);
+      String signed =
+          Numeric.toHexString(TransactionEncoder.signMessage(raw, chainId, key.credentials()));
+      sent = rpc(() -> web3j.ethSendRawTransaction(signed).send());
+      if (!sent.hasError() || attempt >= NONCE_ATTEMPTS || !nonceTaken(sent.getError())) {
+        break;
+      }
+      LOG.debug("{}: nonce {} taken by another sender; retrying", contract, nonce);
+    }
     if (sent.hasError()) {
       if (sent.getError().getData() != null) {
         throw revert(contract, sent.getError());
@@ -213,6 +242,22 @@ final class EvmChain implements AutoCloseable {
         receipt.getBlockNumber().longValueExact(),
         receipt.getGasUsed(),
         events(receipt.getLogs()));
+  }
+
+  /** Sends per transaction when other senders of the same account keep taking the nonce. */
+  static final int NONCE_ATTEMPTS = 5;
+
+  /**
+   * Whether a rejected send lost a race for its nonce (geth and Anvil wordings). "already known" /
+   * "already imported": another sender sent the very same transaction (same nonce and calldata),
+   * which stands for that sender's call, not this one.
+   */
+  static boolean nonceTaken(org.web3j.protocol.core.Response.Error e) {
+    String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    return m.contains("nonce too low")
+        || m.contains("already known")
+        || m.contains("already imported")
+        || m.contains("replacement transaction underpriced");
   }
 
   private TransactionReceipt awaitReceipt(String contract, String hash) throws SettlementException {
