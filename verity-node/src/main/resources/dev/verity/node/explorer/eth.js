@@ -1,6 +1,7 @@
 // The receipt's EIP-712 signature, checked in the page as an `ecrecover` contract would, made
 // strict as in verity-receipts/docs/RECEIPTS.md: Keccak-256 (original Keccak, not SHA3-256),
-// EIP-712 hashing of the 14 receipt members, secp256k1 public-key recovery, low-s rule.
+// EIP-712 hashing of the 14 receipt members, secp256k1 public-key recovery, low-s rule. Batch-signed
+// receipts (format 2) are signed through an EIP-712 ReceiptBatch(root, size) message instead.
 
 const te = new TextEncoder();
 
@@ -199,8 +200,27 @@ export function receiptDigest(r) {
   return keccak256(cat(Uint8Array.of(0x19, 0x01), domainSeparator(r.chainId, r.verifyingContract), structHash(r)));
 }
 
-/** Checks the receipt's signature recovers the address in its `node` field; throws otherwise. */
+export const BATCH_TYPE = 'ReceiptBatch(bytes32 root,uint64 size)';
+
+/** keccak256(BATCH_TYPEHASH || root || uint256(size)). */
+export function batchStructHash(root, size) {
+  if (!(root instanceof Uint8Array) || root.length !== 32) throw new Error('batch root is not 32 bytes');
+  return keccak256(cat(keccak256(te.encode(BATCH_TYPE)), root, word(size)));
+}
+
+/** The EIP-712 digest a node signs for a batch: same "Verity" domain as its receipts. */
+export function batchDigest(root, size, chainId, verifyingContract) {
+  return keccak256(cat(Uint8Array.of(0x19, 0x01), domainSeparator(chainId, verifyingContract), batchStructHash(root, size)));
+}
+
+/** 0x-prefixed lower-case hex of an address recovered by recoverAddress. */
+export function addressHex(a) {
+  return '0x' + Array.from(a, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Checks a direct (format 1) receipt's signature recovers the address in its `node` field; throws otherwise. */
 export function verifyReceiptSignature(r) {
+  if (r.batch !== undefined) throw new Error('receipt is batch-signed: its signature is over a batch root, not over the receipt digest');
   const addr = recoverAddress(receiptDigest(r), hexBytes(r.signature, 65, 'signature'));
   const want = hexBytes(r.node, 20, 'node');
   if (addr.some((b, i) => b !== want[i])) {

@@ -1,7 +1,7 @@
 // Receipts: look one up, list the newest from the log, verify one in the page, check a bundle.
 import { h, replace, fmtTime, shortDigest, fields, code, table, unavailable, errorBox, witnessTable } from './dom.js';
 import { api, jsonOrNull } from './api.js';
-import { verifyReceipt, parseCheckpoint, verifyConsistency, b64decode, cosignatures } from './verify.js';
+import { verifyReceipt, parseCheckpoint, verifyConsistency, b64decode, cosignatures, signedAs } from './verify.js';
 import { recentReceipts } from './logentries.js';
 import { logState, whenLogReady } from './logwatch.js';
 
@@ -51,7 +51,7 @@ export function receiptTable(rows, size, names = new Map()) {
   return [
     h('p', { class: 'muted' }, `${rows.length} newest of ${size} log entries, read from the log's public tiles.`),
     table(
-      ['Index', 'Request id', 'Time', 'Model', 'Engine', 'Policy', 'Receipt id'],
+      ['Index', 'Request id', 'Time', 'Model', 'Engine', 'Policy', 'Signed', 'Receipt id'],
       rows.map((r) =>
         h(
           'tr',
@@ -62,6 +62,7 @@ export function receiptTable(rows, size, names = new Map()) {
           h('td', null, r.modelDigest ? h('a', { href: `#/models/${encodeURIComponent(r.modelDigest)}`, title: r.modelDigest }, names.get(r.modelDigest) || code(shortDigest(r.modelDigest), 'digest')) : '–'),
           h('td', null, r.engineId ? `${r.engineId} ${r.engineVersion} (${r.numericMode})` : '–'),
           h('td', null, r.policy || '–'),
+          h('td', null, r.error ? '–' : r.batch ? `in a batch of ${r.batch.size}, position ${r.batch.index}` : 'alone'),
           h('td', null, code(shortDigest(r.receiptId), 'digest')),
         ),
       ),
@@ -121,19 +122,30 @@ async function renderReceipt(view, ctx, id) {
     // Shown as a failed check by the verifier.
   }
   const cos = cp ? cosignatures(r.checkpoint, cp.origin) : [];
-  const receiptRows = Object.entries(rc).map(([k, v]) => {
+  const batchRows = (b) => {
+    const path = b && Array.isArray(b.path) ? b.path : [];
+    return [
+      ['batch size', code(String(b && b.size)), 'batchSize'],
+      ['batch index', code(String(b && b.index)), 'batchIndex'],
+      [`batch path (${path.length} hash${path.length === 1 ? '' : 'es'}, leaf to root)`, path.length ? h('ol', { class: 'proof', id: 'batch-path' }, path.map((p) => h('li', null, code(String(p), 'digest')))) : 'empty: the batch holds this receipt alone', 'batchPath'],
+    ];
+  };
+  const receiptRows = Object.entries(rc).flatMap(([k, v]) => {
+    if (k === 'batch') return batchRows(v);
     let val = code(String(v), /Digest$|traceRoot|signature/.test(k) ? 'digest wrap' : null);
     if (k === 'modelDigest') val = [h('a', { href: `#/models/${encodeURIComponent(v)}` }, code(String(v), 'digest')), model ? h('span', { class: 'muted', id: 'receipt-model' }, ` ${model.manifest.name}@${model.manifest.version}`) : null];
     if (k === 'timeMillis') val = [code(String(v)), ' ', h('span', { class: 'muted' }, fmtTime(Number(v)))];
     if (k === 'node') val = h('a', { href: '#/nodes' }, code(String(v)));
-    return [k, val, k];
+    return [[k, val, k]];
   });
+  // How the node signed it: one signature for this receipt (format 1) or one for a whole batch (format 2).
+  receiptRows.unshift(['signed', signedAs(rc), 'signedAs']);
   replace(
     view,
     h('p', { class: 'crumbs' }, h('a', { href: '#/receipts' }, 'Receipts'), ' / ', r.requestId),
     h('h1', null, 'Receipt ', code(r.requestId)),
     h('section', { class: 'card' }, h('h2', null, 'Verification'), box, h('div', { class: 'actions' }, reverify, download), consistencyBox),
-    h('section', { class: 'card' }, h('h2', null, 'Signed receipt'), fields(receiptRows, { id: 'receipt-fields' })),
+    h('section', { class: 'card' }, h('h2', null, 'Signed receipt'), h('p', { class: 'lead', id: 'receipt-format' }, rc.batch === undefined ? 'Format 1: signed alone, one signature over this receipt’s EIP-712 digest.' : `Format 2: ${signedAs(rc)} (positions count from 0); the signature is over the batch’s Merkle root, which this receipt’s digest and batch path lead to.`), fields(receiptRows, { id: 'receipt-fields' })),
     h(
       'section',
       { class: 'card' },

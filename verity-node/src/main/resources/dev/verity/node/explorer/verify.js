@@ -2,7 +2,7 @@
 // and the receipt's canonical encoding (the log entry), exactly as docs/LOG.md and
 // docs/RECEIPTS.md of verity-receipts describe them. Every check throws on failure.
 
-import { verifyReceiptSignature } from './eth.js';
+import { verifyReceiptSignature, receiptDigest, batchDigest, recoverAddress, addressHex } from './eth.js';
 
 const te = new TextEncoder();
 
@@ -287,15 +287,91 @@ function str(v, what) {
 }
 
 const RECEIPT_MAGIC = Uint8Array.of(0x76, 0x72, 0x63, 0x01);
+const BATCH_RECEIPT_MAGIC = Uint8Array.of(0x76, 0x72, 0x63, 0x02);
 
-/** The receipt's canonical bytes (RECEIPTS.md "Canonical encoding"), built from its JSON fields. */
+/** Batch limits of format 2: at most 65536 receipts per batch, so at most 16 path hashes. */
+export const MAX_BATCH_SIZE = 65536;
+const MAX_BATCH_PATH = 16;
+
+/** Length of the RFC 9162 §2.1.3.1 audit path of leaf `index` in a tree of `size` leaves. */
+export function auditPathLength(index, size) {
+  let n = 0;
+  while (size > 1) {
+    // The left subtree holds the largest power of two below size.
+    let k = 1;
+    while (k * 2 < size) k *= 2;
+    if (index < k) {
+      size = k;
+    } else {
+      index -= k;
+      size -= k;
+    }
+    n++;
+  }
+  return n;
+}
+
+/**
+ * The JSON "batch" object of a format-2 receipt, checked as strictly as ReceiptJson reads it
+ * (exact keys, integers, limits, 0x + 64 lower-case hex): {size, index, path} with the path as
+ * bytes, or null for a directly signed (format 1) receipt. Whether the path length fits
+ * (index, size) is left to checkBatchPathFits, so that it is reported as its own check.
+ */
+export function parseBatch(r) {
+  if (!r || r.batch === undefined) return null;
+  const b = r.batch;
+  if (!b || typeof b !== 'object' || Array.isArray(b)) fail('batch: must be an object {size, index, path}');
+  for (const k of Object.keys(b)) if (!['size', 'index', 'path'].includes(k)) fail(`batch: unknown key "${String(k).slice(0, 40)}"`);
+  for (const k of ['size', 'index', 'path']) if (!(k in b)) fail(`batch: missing key "${k}"`);
+  if (!Number.isInteger(b.size)) fail('batch.size: must be an integer');
+  if (b.size < 1 || b.size > MAX_BATCH_SIZE) fail(`batch.size: ${b.size} is outside 1..${MAX_BATCH_SIZE}`);
+  if (!Number.isInteger(b.index)) fail('batch.index: must be an integer');
+  if (b.index < 0 || b.index >= b.size) fail(`batch.index: ${b.index} is not in 0..${b.size - 1}`);
+  if (!Array.isArray(b.path)) fail('batch.path: must be an array');
+  if (b.path.length > MAX_BATCH_PATH) fail(`batch.path: ${b.path.length} hashes, at most ${MAX_BATCH_PATH}`);
+  const path = b.path.map((p, i) => {
+    const m = /^0x([0-9a-f]{64})$/.exec(typeof p === 'string' ? p : '');
+    if (!m) fail(`batch.path[${i}]: must be 0x and 64 lower-case hex digits`);
+    return fromHex(m[1], 32, `batch.path[${i}]`);
+  });
+  return { size: b.size, index: b.index, path };
+}
+
+/** The exact path length rule of format 2: the RFC 9162 audit path of (index, size). */
+export function checkBatchPathFits(batch) {
+  const want = auditPathLength(batch.index, batch.size);
+  if (batch.path.length !== want) {
+    fail(`batch inclusion path does not fit index ${batch.index} of ${batch.size}: RFC 9162 needs ${want} hash${want === 1 ? '' : 'es'}, the path has ${batch.path.length}`);
+  }
+}
+
+function u32(v) {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, v);
+  return out;
+}
+
+/** How a receipt was signed, in words: "signed alone" or "signed in a batch of N, position i". */
+export function signedAs(r) {
+  const b = r && r.batch;
+  if (b === undefined) return 'signed alone';
+  return `signed in a batch of ${b && b.size}, position ${b && b.index}`;
+}
+
+/**
+ * The receipt's canonical bytes (RECEIPTS.md "Canonical encoding"), built from its JSON fields:
+ * format 1 (magic vrc 01) for a directly signed receipt, format 2 (vrc 02, with batch size,
+ * index and path before the signature) for a batch-signed one.
+ */
 export function receiptCanonicalBytes(r) {
   if (!r || typeof r !== 'object') fail('receipt is missing');
   const mode = r.numericMode === 'bitwise' ? 0 : r.numericMode === 'tolerance' ? 1 : fail('numericMode must be bitwise or tolerance');
   const sig = /^0x([0-9a-fA-F]{130})$/.exec(String(r.signature));
   if (!sig) fail('signature is not 65 bytes of hex');
+  const batch = parseBatch(r);
+  const batchPart = batch ? [u32(batch.size), u32(batch.index), Uint8Array.of(batch.path.length), ...batch.path] : [];
   return concat(
-    RECEIPT_MAGIC,
+    batch ? BATCH_RECEIPT_MAGIC : RECEIPT_MAGIC,
     u64(r.chainId, 'chainId'),
     addr(r.verifyingContract, 'verifyingContract'),
     digest32(r.modelDigest, 'modelDigest'),
@@ -312,8 +388,35 @@ export function receiptCanonicalBytes(r) {
     u64(r.timeMillis, 'timeMillis'),
     str(r.policy, 'policy'),
     u64(r.seed, 'seed'),
+    ...batchPart,
     fromHex(sig[1], 65, 'signature'),
   );
+}
+
+/**
+ * Checks a batch-signed receipt: its EIP-712 digest, as leaf `index` of `size` with `path`, gives
+ * the batch root (RFC 9162, SHA-256); the batch signature over the ReceiptBatch(root, size)
+ * digest must recover the receipt's node. Returns what it found; throws naming what failed.
+ */
+export async function batchRoot(r, batch) {
+  checkBatchPathFits(batch);
+  const d = receiptDigest(r);
+  const root = await rootFromInclusionProof(batch.index, batch.size, await leafHash(d), batch.path);
+  return { digest: d, root };
+}
+
+export function verifyBatchSignature(r, batch, root) {
+  const sig = fromHex(String(r.signature).replace(/^0x/, ''), 65, 'signature');
+  let signer;
+  try {
+    signer = addressHex(recoverAddress(batchDigest(root, batch.size, r.chainId, r.verifyingContract), sig));
+  } catch (e) {
+    fail(`batch signature is malformed: ${e.message}`);
+  }
+  if (signer !== String(r.node).toLowerCase()) {
+    fail(`batch path does not lead to a root the node signed: the batch signature over ReceiptBatch(root 0x${hex(root)}, size ${batch.size}) recovers ${signer}, receipt node is ${r.node}`);
+  }
+  return signer;
 }
 
 /** The fields the explorer lists from a log entry (canonical receipt bytes). */
@@ -334,7 +437,9 @@ export function decodeReceiptEntry(b) {
     const n = b[o++];
     return new TextDecoder().decode(take(n));
   };
-  if (!equal(take(4), RECEIPT_MAGIC)) fail('log entry is not a Verity receipt (bad magic)');
+  const magic = take(4);
+  const batched = equal(magic, BATCH_RECEIPT_MAGIC);
+  if (!batched && !equal(magic, RECEIPT_MAGIC)) fail('log entry is not a Verity receipt (bad magic)');
   const chainId = rd64();
   take(20);
   const modelDigest = 'sha256:' + hex(take(32));
@@ -348,7 +453,16 @@ export function decodeReceiptEntry(b) {
   const requestId = rdStr();
   const timeMillis = Number(rd64());
   const policy = rdStr();
-  return { chainId, modelDigest, engineId, engineVersion, numericMode, node, requestId, timeMillis, policy };
+  take(8);
+  let batch = null;
+  if (batched) {
+    const dv = new DataView(take(9).buffer);
+    batch = { size: dv.getUint32(0), index: dv.getUint32(4) };
+    take(32 * dv.getUint8(8));
+  }
+  take(65);
+  if (o !== b.length) fail('log entry has bytes after its signature');
+  return { chainId, modelDigest, engineId, engineVersion, numericMode, node, requestId, timeMillis, policy, batch };
 }
 
 /**
@@ -371,16 +485,28 @@ export async function verifyReceipt(view, logKey, expectedNode, extras = {}) {
   let entry;
   let leaf;
   let cp;
+  let batch = null;
+  let batchRootHash;
   const ok =
     (await step('Receipt fields encode to the receipt id', async () => {
       entry = receiptCanonicalBytes(view.receipt);
+      batch = parseBatch(view.receipt);
       const id = 'sha256:' + hex(await sha256(entry));
       if (view.receiptId !== undefined && id !== view.receiptId) fail(`fields hash to ${id}, receipt id is ${view.receiptId}`);
-      return `${entry.length} canonical bytes hash to ${id}`;
+      return `${entry.length} canonical bytes (format ${batch ? 2 : 1}, ${signedAs(view.receipt)}) hash to ${id}`;
     })) &&
-    (await step('Receipt signature (secp256k1, EIP-712) recovers the node address', async () => {
-      return `signed by ${verifyReceiptSignature(view.receipt)}, low-s, v = 27/28`;
-    })) &&
+    (batch
+      ? (await step('Batch path leads from the receipt digest to a batch root (RFC 9162)', async () => {
+          const b = await batchRoot(view.receipt, batch);
+          batchRootHash = b.root;
+          return `${signedAs(view.receipt)}: receipt digest 0x${hex(b.digest)}, ${batch.path.length} path hash${batch.path.length === 1 ? '' : 'es'}, root 0x${hex(b.root)}`;
+        })) &&
+        (await step('Batch signature (secp256k1, EIP-712 ReceiptBatch) recovers the node address', async () => {
+          return `ReceiptBatch(root, size ${batch.size}) signed by ${verifyBatchSignature(view.receipt, batch, batchRootHash)}, low-s, v = 27/28`;
+        }))
+      : await step('Receipt signature (secp256k1, EIP-712) recovers the node address', async () => {
+          return `signed alone by ${verifyReceiptSignature(view.receipt)}, low-s, v = 27/28`;
+        })) &&
     (await step('Checkpoint is well formed', async () => {
       cp = parseCheckpoint(view.checkpoint);
       if (cp.size !== BigInt(view.treeSize)) fail(`checkpoint is for size ${cp.size}, proof for size ${view.treeSize}`);
