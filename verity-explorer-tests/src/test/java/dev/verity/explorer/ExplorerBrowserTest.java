@@ -22,6 +22,10 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -372,13 +376,27 @@ class ExplorerBrowserTest {
   }
 
   Path bundleFile(String name, java.util.function.Consumer<ObjectNode> tamper) throws Exception {
-    return wholeBundleFile(name, b -> tamper.accept((ObjectNode) b.get("receiptBundle")));
+    return bundleFile("explorer-test-0", name, tamper);
   }
 
-  /** The node's verifier bundle for explorer-test-0, changed by {@code tamper}, in a file. */
+  /** The receipt bundle inside the node's verifier bundle for {@code requestId}, changed. */
+  Path bundleFile(String requestId, String name, java.util.function.Consumer<ObjectNode> tamper)
+      throws Exception {
+    return wholeBundleFile(
+        requestId, name, b -> tamper.accept((ObjectNode) b.get("receiptBundle")));
+  }
+
   Path wholeBundleFile(String name, java.util.function.Consumer<ObjectNode> tamper)
       throws Exception {
-    ObjectNode b = (ObjectNode) Fixture.getJson(node.url(), "/v1/receipts/explorer-test-0/bundle");
+    return wholeBundleFile("explorer-test-0", name, tamper);
+  }
+
+  /** The node's verifier bundle for {@code requestId}, changed by {@code tamper}, in a file. */
+  Path wholeBundleFile(
+      String requestId, String name, java.util.function.Consumer<ObjectNode> tamper)
+      throws Exception {
+    ObjectNode b =
+        (ObjectNode) Fixture.getJson(node.url(), "/v1/receipts/" + requestId + "/bundle");
     tamper.accept(b);
     Path f = work.resolve(name + ".bundle.json");
     Files.writeString(f, Fixture.JSON.writeValueAsString(b), StandardCharsets.UTF_8);
@@ -688,6 +706,284 @@ class ExplorerBrowserTest {
                 p.getProperty("structHash"),
                 p.getProperty("digest"),
                 p.getProperty("node")));
+  }
+
+  // ---- batch-signed receipts (format 2) ----
+
+  static final String BATCH_PATH_CHECK =
+      "Batch path leads from the receipt digest to a batch root (RFC 9162)";
+  static final String BATCH_SIGNATURE_CHECK =
+      "Batch signature (secp256k1, EIP-712 ReceiptBatch) recovers the node address";
+  static final String DIRECT_SIGNATURE_CHECK =
+      "Receipt signature (secp256k1, EIP-712) recovers the node address";
+  static final String ENCODING_CHECK = "Receipt fields encode to the receipt id";
+
+  /** Length of the RFC 9162 audit path of leaf {@code index} in a tree of {@code size}. */
+  static int auditPathLength(int index, int size) {
+    int n = 0;
+    while (size > 1) {
+      int k = Integer.highestOneBit(size - 1);
+      if (index < k) {
+        size = k;
+      } else {
+        index -= k;
+        size -= k;
+      }
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Runs MNIST inferences eight at a time until the node has signed two or more receipts with one
+   * batch signature (receipts that reach the same group commit of its log share one); returns one
+   * of those answers.
+   */
+  JsonNode batchedInference() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      for (int round = 0; round < 5; round++) {
+        List<Future<JsonNode>> answers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+          String id = "explorer-batch-" + round + "-" + i;
+          float[] image = images[i % images.length];
+          answers.add(pool.submit(() -> Fixture.infer(node.url(), "mnist@7", image, id)));
+        }
+        JsonNode batched = null;
+        for (Future<JsonNode> a : answers) {
+          JsonNode answer = a.get(2, TimeUnit.MINUTES);
+          inferences.add(answer);
+          JsonNode batch = answer.at("/receipt/batch");
+          if (batched == null && batch.isObject() && batch.get("size").asInt() >= 2) {
+            batched = answer;
+          }
+        }
+        if (batched != null) {
+          return batched;
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    throw new AssertionError("no two of 40 concurrent inferences were signed in one batch");
+  }
+
+  static String flipLastHexDigit(String h) {
+    return h.substring(0, h.length() - 1) + (h.endsWith("0") ? "1" : "0");
+  }
+
+  @Test
+  @Order(9)
+  void batchSignedReceipt_fromTheNode_verifiesInThePage_tamperedPathOrIndexFailsNamingTheStep()
+      throws Exception {
+    JsonNode answer = batchedInference();
+    String id = answer.get("requestId").asText();
+    JsonNode batch = answer.at("/receipt/batch");
+    int size = batch.get("size").asInt();
+    int index = batch.get("index").asInt();
+    int pathLength = batch.get("path").size();
+    assertThat(pathLength).isEqualTo(auditPathLength(index, size));
+
+    open("#/receipts/" + id);
+    WebElement status = waitFor(By.id("verify-status"));
+    wait.until(d -> !"pending".equals(status.getAttribute("data-status")));
+    assertThat(status.getAttribute("data-status")).as(status.getText()).isEqualTo("verified");
+    assertThat(status.getText())
+        .contains(ENCODING_CHECK, BATCH_PATH_CHECK, BATCH_SIGNATURE_CHECK)
+        .contains("Inclusion proof reaches the checkpoint root")
+        .contains("signed in a batch of " + size + ", position " + index)
+        .doesNotContain(DIRECT_SIGNATURE_CHECK);
+    assertThat(field("signedAs")).isEqualTo("signed in a batch of " + size + ", position " + index);
+    assertThat(text(By.id("receipt-format"))).startsWith("Format 2: signed in a batch of " + size);
+    assertThat(field("batchSize")).isEqualTo(String.valueOf(size));
+    assertThat(field("batchIndex")).isEqualTo(String.valueOf(index));
+    assertThat(driver.findElements(By.cssSelector("#batch-path li"))).hasSize(pathLength);
+    assertThat(text(By.id("batch-path"))).contains(batch.get("path").get(0).asText());
+    assertThat(field("signature")).isEqualTo(answer.at("/receipt/signature").asText());
+    fullScreenshot("receipt-batch");
+
+    // The log's entry list decodes format-2 entries and says how each was signed.
+    open("#/receipts");
+    waitForText(By.id("recent-receipts"), id);
+    assertThat(text(By.cssSelector("tr[data-request-id='" + id + "']")))
+        .contains("in a batch of " + size + ", position " + index);
+
+    assertThat(checkBundle(bundleFile(id, "batch-genuine", b -> {})))
+        .startsWith("verified")
+        .contains(BATCH_SIGNATURE_CHECK);
+
+    // One bit of one batch path hash: the path now leads to a root the node never signed.
+    String r =
+        checkBundle(
+            bundleFile(
+                id,
+                "batch-tampered-path",
+                b -> {
+                  ArrayNode path = (ArrayNode) b.at("/receipt/batch/path");
+                  path.set(0, flipLastHexDigit(path.get(0).asText()));
+                }));
+    assertThat(r)
+        .startsWith("failed")
+        .contains(BATCH_PATH_CHECK, BATCH_SIGNATURE_CHECK)
+        .contains("batch path does not lead to a root the node signed")
+        .doesNotContain("Inclusion proof reaches");
+    fullScreenshot("bundle-batch-tampered-path");
+
+    // Another position in the same batch: either the path no longer fits it, or it leads elsewhere.
+    int other = index == 0 ? 1 : index - 1;
+    r =
+        checkBundle(
+            bundleFile(
+                id,
+                "batch-tampered-index",
+                b -> ((ObjectNode) b.at("/receipt/batch")).put("index", other)));
+    assertThat(r).startsWith("failed").doesNotContain("Inclusion proof reaches");
+    if (auditPathLength(other, size) == pathLength) {
+      assertThat(r)
+          .contains(BATCH_SIGNATURE_CHECK, "batch path does not lead to a root the node signed");
+    } else {
+      assertThat(r)
+          .contains(BATCH_PATH_CHECK)
+          .contains("batch inclusion path does not fit index " + other + " of " + size)
+          .doesNotContain(BATCH_SIGNATURE_CHECK);
+    }
+
+    // A path one hash short never fits the batch, whatever the signature.
+    r =
+        checkBundle(
+            bundleFile(
+                id,
+                "batch-short-path",
+                b -> ((ArrayNode) b.at("/receipt/batch/path")).remove(pathLength - 1)));
+    assertThat(r)
+        .startsWith("failed")
+        .contains(BATCH_PATH_CHECK, "batch inclusion path does not fit index " + index)
+        .doesNotContain(BATCH_SIGNATURE_CHECK);
+  }
+
+  /** Runs the page's whole receipt check on each JSON receipt; the first failing check of each. */
+  @SuppressWarnings("unchecked")
+  List<String> firstFailingChecks(List<String> receipts) {
+    Object out =
+        ((JavascriptExecutor) driver)
+            .executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                    + "import('/explorer/verify.js').then(async v => {"
+                    + "  const out = [];"
+                    + "  for (const json of arguments[0]) {"
+                    + "    const res = await v.verifyReceipt({receipt: JSON.parse(json),"
+                    + "      checkpoint: '', treeSize: 0, logIndex: 0, inclusionProof: []}, '', null);"
+                    + "    const bad = res.checks.find(c => !c.ok);"
+                    + "    out.push(bad ? bad.name + ': ' + bad.detail : 'no check failed');"
+                    + "  }"
+                    + "  done(out);"
+                    + "}).catch(e => done(['error ' + e.message]));",
+                receipts);
+    return (List<String>) out;
+  }
+
+  @Test
+  @Order(10)
+  void pageVerifier_matchesTheBatchReceiptGoldenVectors_andRejectsEveryNegativeVector()
+      throws Exception {
+    Path vectors = Path.of("../verity-receipts/src/test/resources/receipts");
+    Path props = vectors.resolve("golden-batch-vectors.properties");
+    assumeTrue(Files.isRegularFile(props), "batch receipt golden vectors not found");
+    Properties p = new Properties();
+    try (var in = Files.newInputStream(props)) {
+      p.load(in);
+    }
+    int size = Integer.parseInt(p.getProperty("size"));
+    assertThat(size).isGreaterThanOrEqualTo(2);
+    open("#/models");
+    List<String> genuine = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      String json = Files.readString(vectors.resolve("golden-batch-receipt-" + i + ".json"));
+      genuine.add(json);
+      Object out =
+          ((JavascriptExecutor) driver)
+              .executeAsyncScript(
+                  "const done = arguments[arguments.length - 1];"
+                      + "Promise.all([import('/explorer/verify.js'), import('/explorer/eth.js')])"
+                      + ".then(async ([v, e]) => {"
+                      + "  const r = JSON.parse(arguments[0]);"
+                      + "  const c = v.receiptCanonicalBytes(r);"
+                      + "  const b = v.parseBatch(r);"
+                      + "  const {digest, root} = await v.batchRoot(r, b);"
+                      + "  done([v.hex(c), v.hex(await v.leafHash(c)), v.hex(digest),"
+                      + "    b.path.map(v.hex).join(','), v.hex(root),"
+                      + "    v.hex(e.batchStructHash(root, b.size)),"
+                      + "    v.hex(e.batchDigest(root, b.size, r.chainId, r.verifyingContract)),"
+                      + "    v.verifyBatchSignature(r, b, root), v.signedAs(r)].join(' '));"
+                      + "}).catch(e => done('error ' + e.message));",
+                  json);
+      assertThat(out)
+          .as("golden-batch-receipt-" + i)
+          .isEqualTo(
+              String.join(
+                  " ",
+                  p.getProperty("canonical." + i),
+                  p.getProperty("leafHash." + i),
+                  p.getProperty("digest." + i),
+                  p.getProperty("path." + i),
+                  p.getProperty("root"),
+                  p.getProperty("batchStructHash"),
+                  p.getProperty("batchDigest"),
+                  p.getProperty("node").toLowerCase(java.util.Locale.ROOT),
+                  "signed in a batch of " + size + ", position " + i));
+    }
+    // Whole receipt check without a log: every receipt check passes, the checkpoint is missing.
+    for (String r : firstFailingChecks(genuine)) {
+      assertThat(r).startsWith("Checkpoint is well formed");
+    }
+
+    // Negative vectors (both formats) are well formed but wrongly signed: a signature check fails.
+    List<Path> negatives = jsonFiles(vectors.resolve("negative"));
+    List<String> results = firstFailingChecks(readAll(negatives));
+    assertThat(negatives).anyMatch(f -> f.getFileName().toString().startsWith("batch-"));
+    for (int i = 0; i < negatives.size(); i++) {
+      assertThat(results.get(i))
+          .as(negatives.get(i).getFileName().toString())
+          .matches(
+              "^("
+                  + java.util.regex.Pattern.quote(BATCH_SIGNATURE_CHECK)
+                  + "|"
+                  + java.util.regex.Pattern.quote(DIRECT_SIGNATURE_CHECK)
+                  + "): .*");
+    }
+    // Malformed batch receipts break the format's rules: the page rejects them before any
+    // signature, naming the batch field or the path length.
+    Path malformedDir = vectors.resolve("malformed");
+    List<Path> malformed =
+        jsonFiles(malformedDir).stream()
+            .filter(f -> f.getFileName().toString().startsWith("batch-"))
+            .toList();
+    assertThat(malformed).isNotEmpty();
+    results = firstFailingChecks(readAll(malformed));
+    for (int i = 0; i < malformed.size(); i++) {
+      assertThat(results.get(i))
+          .as(malformed.get(i).getFileName().toString())
+          .matches(
+              "^("
+                  + java.util.regex.Pattern.quote(ENCODING_CHECK)
+                  + ": batch.*|"
+                  + java.util.regex.Pattern.quote(BATCH_PATH_CHECK)
+                  + ": batch inclusion path does not fit .*)");
+    }
+  }
+
+  static List<Path> jsonFiles(Path dir) throws java.io.IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
+    }
+  }
+
+  static List<String> readAll(List<Path> files) throws java.io.IOException {
+    List<String> out = new ArrayList<>();
+    for (Path f : files) {
+      out.add(Files.readString(f));
+    }
+    return out;
   }
 
   @Test
