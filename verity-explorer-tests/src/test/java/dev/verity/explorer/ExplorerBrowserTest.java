@@ -759,6 +759,11 @@ class ExplorerBrowserTest {
           }
         }
         if (batched != null) {
+          System.out.printf(
+              "round %d of concurrent inferences: %s signed in a batch of %d%n",
+              round + 1,
+              batched.get("requestId").asText(),
+              batched.at("/receipt/batch/size").asInt());
           return batched;
         }
       }
@@ -800,6 +805,8 @@ class ExplorerBrowserTest {
     assertThat(driver.findElements(By.cssSelector("#batch-path li"))).hasSize(pathLength);
     assertThat(text(By.id("batch-path"))).contains(batch.get("path").get(0).asText());
     assertThat(field("signature")).isEqualTo(answer.at("/receipt/signature").asText());
+    // The log grew by a whole round of receipts just now; the page's log view catches up with it.
+    waitForText(By.id("still-in-log"), "is consistent with this receipt's checkpoint");
     fullScreenshot("receipt-batch");
 
     // The log's entry list decodes format-2 entries and says how each was signed.

@@ -175,6 +175,8 @@ async function renderReceipt(view, ctx, id) {
     const st = logState();
     if (!st.latest || !cp) return;
     const size2 = st.latest.size;
+    // The page's log watch may not have seen this receipt's checkpoint yet; wait for it to catch up.
+    if (size2 < cp.size) return;
     try {
       const p = size2 === cp.size ? { proof: [] } : await api.consistency(cp.size.toString(), size2.toString());
       await verifyConsistency(cp.size, size2, p.proof.map(b64decode), cp.root, st.latest.root);
