@@ -220,7 +220,7 @@ function bundleChecker() {
     'section',
     { class: 'card' },
     h('h2', null, 'Check a verifier bundle'),
-    h('p', { id: 'bundle-help', class: 'muted' }, 'Choose a downloaded bundle (verity-inference-bundle/v1 or verity-receipt-bundle/v1). The page re-derives the receipt id, checks the receipt\u2019s signature, the checkpoint signature, the inclusion proof, and the inputs, outputs and model manifest the bundle carries; nothing is uploaded.'),
+    h('p', { id: 'bundle-help', class: 'muted' }, 'Choose a downloaded bundle (verity-inference-bundle/v1 or verity-receipt-bundle/v1). The page re-derives the receipt id, checks the receipt\u2019s signature (or, for a batch-signed receipt, its batch path and the batch signature), the checkpoint signature, the inclusion proof, and the inputs, outputs and model manifest the bundle carries; nothing is uploaded.'),
     h('label', { for: 'bundle-file' }, 'Bundle file '),
     file,
     box,
