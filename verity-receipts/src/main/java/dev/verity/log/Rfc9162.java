@@ -40,6 +40,29 @@ public final class Rfc9162 {
     return md.digest();
   }
 
+  /**
+   * Number of hashes in the RFC 9162 section 2.1.3.1 inclusion path of leaf {@code index} in a tree
+   * of {@code size} leaves ({@code 0 <= index < size}).
+   */
+  public static int inclusionPathLength(long index, long size) {
+    if (index < 0 || index >= size) {
+      throw new IllegalArgumentException(
+          "leaf index " + index + " is not inside a tree of size " + size);
+    }
+    int length = 0;
+    while (size > 1) {
+      long k = splitPoint(size);
+      if (index < k) {
+        size = k;
+      } else {
+        index -= k;
+        size -= k;
+      }
+      length++;
+    }
+    return length;
+  }
+
   /** Largest power of two strictly less than {@code n}, for {@code n >= 2}. */
   static long splitPoint(long n) {
     return Long.highestOneBit(n - 1);

@@ -10,24 +10,40 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The canonical binary encoding of a signed receipt (docs/RECEIPTS.md has the table): magic {@code
- * "vrc" 0x01}, then every field in declaration order, fixed-width big-endian integers,
- * one-byte-length-prefixed ASCII strings, and the 65-byte signature last. Decoding accepts exactly
- * what encoding produces.
+ * The canonical binary encoding of a signed receipt (docs/RECEIPTS.md has the tables): magic {@code
+ * "vrc" 0x01} (direct signature) or {@code "vrc" 0x02} (batch-signed), then every field in
+ * declaration order, fixed-width big-endian integers, one-byte-length-prefixed ASCII strings; a
+ * batch-signed receipt then has its batch size, index and path; the 65-byte signature comes last.
+ * Decoding accepts exactly what encoding produces.
  */
 public final class ReceiptCodec {
   static final byte[] MAGIC = {'v', 'r', 'c', 1};
+  static final byte[] MAGIC_BATCH = {'v', 'r', 'c', 2};
 
   /** Upper bound of an encoding, used to reject oversized input early. */
   public static final int MAX_LENGTH =
-      4 + 8 + 20 + 32 + 3 * 65 + 32 + 1 + 32 * 3 + 8 + 20 + 129 + 8 + 8 + 65;
+      4
+          + 8
+          + 20
+          + 32
+          + 3 * 65
+          + 32
+          + 1
+          + 32 * 3
+          + 8
+          + 20
+          + 129
+          + 8
+          + 8
+          + (4 + 4 + 1 + 16 * 32)
+          + 65;
 
   private ReceiptCodec() {}
 
   public static Bytes encode(SignedReceipt sr) {
     Receipt r = sr.receipt();
     ByteArrayOutputStream out = new ByteArrayOutputStream(400);
-    out.writeBytes(MAGIC);
+    out.writeBytes(sr.batch().isPresent() ? MAGIC_BATCH : MAGIC);
     putLong(out, sr.domain().chainId());
     out.writeBytes(sr.domain().verifyingContract().value().toByteArray());
     out.writeBytes(r.modelDigest().value().toByteArray());
@@ -44,6 +60,12 @@ public final class ReceiptCodec {
     putLong(out, r.timeMillis());
     putString(out, r.policy().text());
     putLong(out, r.seed());
+    if (sr.batch().isPresent()) {
+      BatchProof p = sr.batch().get();
+      out.writeBytes(ByteBuffer.allocate(8).putInt(p.size()).putInt(p.index()).array());
+      out.write(p.path().size());
+      p.path().forEach(h -> out.writeBytes(h.toByteArray()));
+    }
     out.writeBytes(sr.signature().toBytes().toByteArray());
     return Bytes.copyOf(out.toByteArray());
   }
@@ -56,7 +78,8 @@ public final class ReceiptCodec {
     try {
       byte[] magic = new byte[4];
       b.get(magic);
-      if (!java.util.Arrays.equals(magic, MAGIC)) {
+      boolean batched = java.util.Arrays.equals(magic, MAGIC_BATCH);
+      if (!batched && !java.util.Arrays.equals(magic, MAGIC)) {
         throw new ReceiptFormatException("not a Verity receipt encoding (bad magic)");
       }
       long chainId = b.getLong();
@@ -75,6 +98,7 @@ public final class ReceiptCodec {
       long time = b.getLong();
       String policy = getString(b, "policy");
       long seed = b.getLong();
+      BatchProof batch = batched ? getBatch(b) : null;
       EthSignature sig = EthSignature.fromBytes(take(b, 65));
       if (b.hasRemaining()) {
         throw new ReceiptFormatException(
@@ -96,13 +120,45 @@ public final class ReceiptCodec {
               time,
               VerificationPolicy.parse(policy),
               seed);
-      return new SignedReceipt(r, new ReceiptDomain(chainId, contract), sig);
+      ReceiptDomain domain = new ReceiptDomain(chainId, contract);
+      return batch == null
+          ? new SignedReceipt(r, domain, sig)
+          : new SignedReceipt(r, domain, sig, batch);
     } catch (BufferUnderflowException e) {
       throw new ReceiptFormatException("receipt encoding is truncated", e);
     } catch (ReceiptFormatException e) {
       throw e;
     } catch (IllegalArgumentException e) {
       throw new ReceiptFormatException("invalid receipt encoding: " + e.getMessage(), e);
+    }
+  }
+
+  private static BatchProof getBatch(ByteBuffer b) {
+    int size = b.getInt();
+    int index = b.getInt();
+    if (size < 1 || size > BatchProof.MAX_SIZE) {
+      throw new ReceiptFormatException(
+          "batch size must be in [1, "
+              + BatchProof.MAX_SIZE
+              + "], got "
+              + Integer.toUnsignedString(size));
+    }
+    if (index < 0 || index >= size) {
+      throw new ReceiptFormatException(
+          "batch index " + Integer.toUnsignedString(index) + " is not below batch size " + size);
+    }
+    int k = b.get() & 0xff;
+    if (k > 16) {
+      throw new ReceiptFormatException("batch path has " + k + " hashes, at most 16 allowed");
+    }
+    java.util.List<Bytes> path = new java.util.ArrayList<>(k);
+    for (int i = 0; i < k; i++) {
+      path.add(take(b, 32));
+    }
+    try {
+      return new BatchProof(size, index, path);
+    } catch (IllegalArgumentException e) {
+      throw new ReceiptFormatException("invalid batch proof: " + e.getMessage(), e);
     }
   }
 

@@ -1,18 +1,26 @@
 package dev.verity.receipt;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.verity.core.Bytes;
 import dev.verity.core.Digest;
 import dev.verity.engine.NumericMode;
+import dev.verity.log.Rfc9162;
 import dev.verity.receipt.eth.EthAddress;
 import dev.verity.receipt.eth.EthSignature;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The JSON form of a signed receipt, for API responses and bundle files. Writing always produces
- * the same key order; reading is strict (see {@link StrictJson}). The signature covers the EIP-712
- * digest, not these bytes, so JSON formatting never breaks a receipt.
+ * the same key order; reading is strict (see {@link StrictJson}). A batch-signed receipt has one
+ * more key, {@code "batch"} (size, index, path), right before {@code "signature"}. The signature
+ * covers the EIP-712 digest, not these bytes, so JSON formatting never breaks a receipt.
  */
 public final class ReceiptJson {
   static final String WHAT = "receipt";
@@ -35,6 +43,9 @@ public final class ReceiptJson {
           "chainId",
           "verifyingContract",
           "signature");
+
+  static final Set<String> BATCH_FIELDS = Set.of("size", "index", "path");
+  private static final Pattern HASH = Pattern.compile("0x[0-9a-f]{64}");
 
   public static final int MAX_CHARS = 8192;
 
@@ -59,6 +70,15 @@ public final class ReceiptJson {
     o.put("seed", Long.toUnsignedString(r.seed()));
     o.put("chainId", sr.domain().chainId());
     o.put("verifyingContract", sr.domain().verifyingContract().toChecksumString());
+    sr.batch()
+        .ifPresent(
+            b -> {
+              ObjectNode bo = o.putObject("batch");
+              bo.put("size", b.size());
+              bo.put("index", b.index());
+              ArrayNode path = bo.putArray("path");
+              b.path().forEach(h -> path.add("0x" + h.toHex()));
+            });
     o.put("signature", sr.signature().toHex());
     return o;
   }
@@ -76,7 +96,7 @@ public final class ReceiptJson {
   }
 
   public static SignedReceipt fromNode(ObjectNode o) {
-    StrictJson.keys(o, FIELDS, Set.of(), WHAT);
+    StrictJson.keys(o, FIELDS, Set.of("batch"), WHAT);
     Receipt r =
         StrictJson.check(
             WHAT,
@@ -104,7 +124,60 @@ public final class ReceiptJson {
     EthSignature sig =
         StrictJson.field(
             WHAT, "signature", () -> EthSignature.parseHex(StrictJson.text(o, "signature", WHAT)));
-    return new SignedReceipt(r, new ReceiptDomain(chainId, contract), sig);
+    ReceiptDomain domain = new ReceiptDomain(chainId, contract);
+    return o.has("batch")
+        ? new SignedReceipt(r, domain, sig, batch(o))
+        : new SignedReceipt(r, domain, sig);
+  }
+
+  /** The "batch" object of a batch-signed receipt: exactly size, index and path. */
+  private static BatchProof batch(ObjectNode o) {
+    ObjectNode b = StrictJson.object(o, "batch", WHAT);
+    String what = WHAT + " batch";
+    StrictJson.keys(b, BATCH_FIELDS, Set.of(), what);
+    int size = (int) integer(b, "size", 1, BatchProof.MAX_SIZE);
+    int index = (int) integer(b, "index", 0, size - 1);
+    JsonNode p = b.get("path");
+    if (!p.isArray()) {
+      throw new ReceiptFormatException("receipt field 'batch.path' must be an array");
+    }
+    int expected = Rfc9162.inclusionPathLength(index, size);
+    if (p.size() != expected) {
+      throw new ReceiptFormatException(
+          "receipt field 'batch.path' must hold "
+              + expected
+              + " hashes for index "
+              + index
+              + " of "
+              + size
+              + ", got "
+              + p.size());
+    }
+    List<Bytes> path = new ArrayList<>(p.size());
+    for (int i = 0; i < p.size(); i++) {
+      JsonNode h = p.get(i);
+      if (!h.isTextual() || !HASH.matcher(h.textValue()).matches()) {
+        throw new ReceiptFormatException(
+            "receipt field 'batch.path["
+                + i
+                + "]' must be 0x followed by 64 lower-case hex digits");
+      }
+      path.add(Bytes.fromHex(h.textValue().substring(2)));
+    }
+    return new BatchProof(size, index, path);
+  }
+
+  private static long integer(ObjectNode b, String f, long min, long max) {
+    JsonNode n = b.get(f);
+    if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+      throw new ReceiptFormatException("receipt field 'batch." + f + "' must be an integer");
+    }
+    long v = n.longValue();
+    if (v < min || v > max) {
+      throw new ReceiptFormatException(
+          "receipt field 'batch." + f + "' must be in [" + min + ", " + max + "], got " + v);
+    }
+    return v;
   }
 
   private static Digest digest(ObjectNode o, String f) {

@@ -10,6 +10,7 @@ import dev.verity.log.bundle.BundleJson;
 import dev.verity.log.bundle.ReceiptBundle;
 import dev.verity.log.bundle.ReceiptLog;
 import dev.verity.log.note.VerifierKey;
+import dev.verity.receipt.BatchProof;
 import dev.verity.receipt.ReceiptDomain;
 import dev.verity.receipt.ReceiptFixtures;
 import dev.verity.receipt.ReceiptFormatException;
@@ -236,6 +237,36 @@ class BundleVerifierTest {
           later,
           VerifyOptions.trusting(TestKeys.logSigner().verifierKey())
               .previouslySeen(b.checkpoint(), cp));
+    }
+  }
+
+  @Test
+  void receiptLog_batchSignedReceipts_verifyInBundles_andTamperedBatchIsNamed() throws Exception {
+    try (ReceiptLog log =
+        ReceiptLog.open(dir, TransparencyLog.Options.defaults(TestKeys.logSigner()))) {
+      VerifyOptions options =
+          VerifyOptions.trusting(TestKeys.logSigner().verifierKey()).domain(ReceiptDomain.DEVNET);
+      List<SignedReceipt> batch = ReceiptFixtures.goldenBatch();
+      for (SignedReceipt r : batch) {
+        ReceiptBundle b = BundleJson.parse(BundleJson.toJson(log.append(r)));
+        assertThat(b.receipt().batch()).isPresent();
+        assertThat(BundleVerifier.verify(b, options).receipt()).isEqualTo(r);
+      }
+      // A batch proof pointing at another index: the rebuilt root is not what the node signed.
+      SignedReceipt r3 = batch.get(3);
+      SignedReceipt moved =
+          new SignedReceipt(
+              r3.receipt(),
+              r3.domain(),
+              r3.signature(),
+              new BatchProof(5, 2, r3.batch().orElseThrow().path()));
+      ReceiptBundle b = log.append(moved);
+      assertThatThrownBy(() -> BundleVerifier.verify(b, options))
+          .isInstanceOf(BadReceiptSignatureException.class)
+          .hasMessageContaining("batch signature recovers")
+          .hasMessageContaining("index 2 of 5")
+          .hasMessageContaining(
+              "receipt node is " + ReceiptFixtures.goldenKey().address().toChecksumString());
     }
   }
 }
