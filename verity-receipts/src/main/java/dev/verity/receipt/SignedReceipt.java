@@ -55,15 +55,27 @@ public final class SignedReceipt {
    */
   public static List<SignedReceipt> signBatch(
       List<Receipt> receipts, ReceiptDomain domain, ReceiptKey key) {
+    return signBatch(receipts.stream().map(r -> DigestedReceipt.of(r, domain)).toList(), key);
+  }
+
+  /**
+   * Like {@link #signBatch(List, ReceiptDomain, ReceiptKey)} for receipts whose digests were
+   * computed ahead (a node does that on the request threads); all must share one domain.
+   */
+  public static List<SignedReceipt> signBatch(List<DigestedReceipt> receipts, ReceiptKey key) {
     int n = receipts.size();
     if (n < 1 || n > BatchProof.MAX_SIZE) {
       throw new IllegalArgumentException(
           "a batch holds 1 to " + BatchProof.MAX_SIZE + " receipts, got " + n);
     }
+    ReceiptDomain domain = receipts.getFirst().domain();
     MemoryHashStore leaves = new MemoryHashStore();
-    for (Receipt r : receipts) {
-      checkNode(r, key);
-      leaves.append(Rfc9162.leafHash(r.signingDigest(domain).toByteArray()));
+    for (DigestedReceipt r : receipts) {
+      checkNode(r.receipt(), key);
+      if (!r.domain().equals(domain)) {
+        throw new IllegalArgumentException("all receipts of a batch must share one domain");
+      }
+      leaves.append(Rfc9162.leafHash(r.digest().toByteArray()));
     }
     MerkleTree tree = new MerkleTree(leaves);
     Bytes root = tree.rootHash(n);
@@ -71,9 +83,15 @@ public final class SignedReceipt {
     List<SignedReceipt> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       BatchProof proof = new BatchProof(n, i, tree.inclusionProof(i, n).path());
-      out.add(new SignedReceipt(receipts.get(i), domain, sig, proof));
+      out.add(new SignedReceipt(receipts.get(i).receipt(), domain, sig, proof));
     }
     return out;
+  }
+
+  /** Signs one receipt directly (format 1), using its digest computed ahead. */
+  public static SignedReceipt sign(DigestedReceipt receipt, ReceiptKey key) {
+    checkNode(receipt.receipt(), key);
+    return new SignedReceipt(receipt.receipt(), receipt.domain(), key.sign(receipt.digest()));
   }
 
   private static void checkNode(Receipt receipt, ReceiptKey key) {

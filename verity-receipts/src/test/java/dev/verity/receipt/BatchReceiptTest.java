@@ -274,6 +274,30 @@ class BatchReceiptTest {
   }
 
   @Test
+  void signBatch_ofDigestedReceipts_equalsSigningTheReceipts_andNeedsOneDomain() {
+    List<DigestedReceipt> digested =
+        ReceiptFixtures.batchReceipts().stream()
+            .map(r -> DigestedReceipt.of(r, ReceiptDomain.DEVNET))
+            .toList();
+    assertThat(SignedReceipt.signBatch(digested, ReceiptFixtures.goldenKey()))
+        .isEqualTo(ReceiptFixtures.goldenBatch());
+    assertThat(SignedReceipt.sign(digested.getFirst(), ReceiptFixtures.goldenKey()))
+        .isEqualTo(
+            SignedReceipt.sign(
+                ReceiptFixtures.batchReceipts().getFirst(),
+                ReceiptDomain.DEVNET,
+                ReceiptFixtures.goldenKey()));
+    List<DigestedReceipt> mixed = new ArrayList<>(digested);
+    mixed.set(
+        1,
+        DigestedReceipt.of(
+            ReceiptFixtures.batchReceipts().get(1),
+            new ReceiptDomain(1, ReceiptDomain.DEVNET.verifyingContract())));
+    assertThatThrownBy(() -> SignedReceipt.signBatch(mixed, ReceiptFixtures.goldenKey()))
+        .hasMessageContaining("must share one domain");
+  }
+
+  @Test
   void batchOfOne_rootIsTheLeafHash_pathEmpty() throws Exception {
     SignedReceipt one =
         SignedReceipt.signBatch(

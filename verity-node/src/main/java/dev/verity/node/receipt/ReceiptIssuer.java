@@ -15,7 +15,10 @@ import dev.verity.log.note.NoteVerificationException;
 import dev.verity.log.note.SignedCheckpoint;
 import dev.verity.log.note.VerifierKey;
 import dev.verity.log.witness.CosignatureV1;
+import dev.verity.node.http.Problem;
 import dev.verity.node.http.ProblemException;
+import dev.verity.receipt.BatchProof;
+import dev.verity.receipt.DigestedReceipt;
 import dev.verity.receipt.Receipt;
 import dev.verity.receipt.ReceiptCodec;
 import dev.verity.receipt.ReceiptDomain;
@@ -29,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -39,6 +43,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +52,11 @@ import org.slf4j.LoggerFactory;
  * log before handing them out. Every feature that answers an inference (tensor API, chat API) goes
  * through {@link #issue}: it returns only after the receipt's log entry is fsync'd (group commit),
  * with the inclusion proof and a signed checkpoint.
+ *
+ * <p>One signer thread signs the receipts of concurrent requests in batches: everything waiting
+ * when it looks gets one signature over the batch root (format 2, docs/RECEIPTS.md), a lone receipt
+ * a direct one (format 1). While the log fsyncs one batch the signer already signs the next, so
+ * under load a request pays a fraction of a signature.
  *
  * <p>On disk, under the node's data directory: {@code keys/receipt.key} (secp256k1, mode 0600),
  * {@code keys/log.key} (Ed25519 note key named after the log origin, mode 0600), {@code log/} (the
@@ -75,6 +85,10 @@ public final class ReceiptIssuer implements AutoCloseable {
   private final Path cosignedDir;
   private final Map<String, Long> byRequestId = new ConcurrentHashMap<>();
   private final NavigableMap<Long, String> cosigned = new ConcurrentSkipListMap<>();
+  private final ArrayDeque<Waiting> waiting = new ArrayDeque<>(); // guarded by itself
+  private boolean closing; // guarded by waiting
+  private final LongAdder signatures = new LongAdder();
+  private final Thread signer;
 
   private ReceiptIssuer(
       ReceiptKey key,
@@ -89,6 +103,11 @@ public final class ReceiptIssuer implements AutoCloseable {
     this.log = log;
     this.clock = clock;
     this.cosignedDir = cosignedDir;
+    this.signer =
+        Thread.ofPlatform()
+            .name("receipt-signer " + logSigner.name())
+            .daemon(true)
+            .unstarted(this::signLoop);
   }
 
   /**
@@ -141,6 +160,7 @@ public final class ReceiptIssuer implements AutoCloseable {
           new ReceiptIssuer(key, logSigner, domain, log, clock, dataDir.resolve("log-cosigned"));
       issuer.rebuildIndex();
       issuer.loadCosigned();
+      issuer.signer.start();
     } catch (IOException | RuntimeException e) {
       log.close();
       throw e;
@@ -181,7 +201,8 @@ public final class ReceiptIssuer implements AutoCloseable {
   /**
    * Signs the draft, appends it to the log and waits until it is fsync'd.
    *
-   * @throws ProblemException 409 if the request id was used before on this node
+   * @throws ProblemException 409 if the request id was used before on this node, 503 once the
+   *     issuer is closed
    */
   public IssuedReceipt issue(ReceiptDraft draft) throws IOException {
     try {
@@ -201,13 +222,16 @@ public final class ReceiptIssuer implements AutoCloseable {
     }
   }
 
-  /** Like {@link #issue}, completing once the receipt is durable. */
+  /**
+   * Like {@link #issue}, completing once the receipt is durable. The receipt is built here; the
+   * signer thread signs it together with every other receipt waiting at that moment.
+   */
   public CompletableFuture<IssuedReceipt> issueAsync(ReceiptDraft draft) {
     String id = draft.requestId();
     if (byRequestId.putIfAbsent(id, PENDING) != null) {
       throw ProblemException.conflict("request id '" + id + "' was already used on this node");
     }
-    SignedReceipt signed;
+    Waiting w;
     try {
       Receipt receipt =
           Receipt.builder()
@@ -222,21 +246,121 @@ public final class ReceiptIssuer implements AutoCloseable {
               .policy(draft.policy())
               .seed(draft.seed())
               .build();
-      signed = SignedReceipt.sign(receipt, domain, key);
+      // The digest is hashed here, on the request's thread, leaving the signer only the tree.
+      w = new Waiting(DigestedReceipt.of(receipt, domain), new CompletableFuture<>());
     } catch (RuntimeException e) {
       byRequestId.remove(id, PENDING);
       throw e;
     }
-    return log.appendAsync(signed)
-        .handle(
-            (b, err) -> {
-              if (err != null) {
-                byRequestId.remove(id, PENDING);
-                throw err instanceof CompletionException ce ? ce : new CompletionException(err);
-              }
-              byRequestId.put(id, b.logIndex());
-              return IssuedReceipt.of(b);
-            });
+    synchronized (waiting) {
+      if (closing) {
+        byRequestId.remove(id, PENDING);
+        throw closedProblem();
+      }
+      waiting.add(w);
+      waiting.notify();
+    }
+    return w.done();
+  }
+
+  private static ProblemException closedProblem() {
+    return new ProblemException(
+        Problem.of(
+            503,
+            "unavailable",
+            "Service unavailable",
+            "the node is shutting down: its receipt issuer no longer accepts requests"));
+  }
+
+  /** A receipt waiting to be signed, and the future of the request that asked for it. */
+  private record Waiting(DigestedReceipt receipt, CompletableFuture<IssuedReceipt> done) {
+    String requestId() {
+      return receipt.receipt().requestId();
+    }
+  }
+
+  /**
+   * The signer thread: takes every receipt waiting (at most {@link BatchProof#MAX_SIZE}), signs
+   * them with one signature and queues them for the log's group commit. It then waits until the
+   * batch before is durable, so that signing batch k+1 overlaps the fsync of batch k while the
+   * receipts arriving meanwhile gather into the next batch. A lone receipt is signed directly
+   * (format 1). After close it drains what was accepted before it stops.
+   */
+  private void signLoop() {
+    List<Waiting> batch = new ArrayList<>();
+    CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
+    while (true) {
+      batch.clear();
+      synchronized (waiting) {
+        while (waiting.isEmpty() && !closing) {
+          try {
+            waiting.wait();
+          } catch (InterruptedException e) {
+            // close() is the only way to stop this thread; keep draining until it says so.
+          }
+        }
+        if (waiting.isEmpty()) {
+          return;
+        }
+        while (!waiting.isEmpty() && batch.size() < BatchProof.MAX_SIZE) {
+          batch.add(waiting.poll());
+        }
+      }
+      CompletableFuture<Void> durable = signAndAppend(batch);
+      // Failures are reported to each request; here only the moment matters.
+      previous.handle((v, e) -> null).join();
+      previous = durable;
+    }
+  }
+
+  /** Signs and queues the batch; the result completes once every entry's append has finished. */
+  private CompletableFuture<Void> signAndAppend(List<Waiting> batch) {
+    List<SignedReceipt> signed;
+    try {
+      if (batch.size() == 1) {
+        signed = List.of(SignedReceipt.sign(batch.getFirst().receipt(), key));
+      } else {
+        signed = SignedReceipt.signBatch(batch.stream().map(Waiting::receipt).toList(), key);
+      }
+      signatures.increment();
+    } catch (RuntimeException e) {
+      LOG.error("signing a batch of {} receipts failed", batch.size(), e);
+      for (Waiting w : batch) {
+        byRequestId.remove(w.requestId(), PENDING);
+        w.done().completeExceptionally(e);
+      }
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<?>[] appends = new CompletableFuture<?>[batch.size()];
+    for (int i = 0; i < batch.size(); i++) {
+      Waiting w = batch.get(i);
+      String id = w.requestId();
+      CompletableFuture<ReceiptBundle> appended;
+      try {
+        appended = log.appendAsync(signed.get(i));
+      } catch (RuntimeException e) {
+        appended = CompletableFuture.failedFuture(e);
+      }
+      appends[i] =
+          appended.whenComplete(
+              (b, err) -> {
+                if (err != null) {
+                  byRequestId.remove(id, PENDING);
+                  w.done()
+                      .completeExceptionally(
+                          err instanceof CompletionException ce ? ce.getCause() : err);
+                  return;
+                }
+                byRequestId.put(id, b.logIndex());
+                w.done().complete(IssuedReceipt.of(b));
+              });
+    }
+    return CompletableFuture.allOf(appends);
+  }
+
+  /** How many signatures the issuer made since it was opened (one per batch). */
+  public long signatureCount() {
+    return signatures.sum();
   }
 
   /** The log index of a durable receipt by its request id. */
@@ -371,8 +495,35 @@ public final class ReceiptIssuer implements AutoCloseable {
     return domain;
   }
 
+  /**
+   * Stops accepting requests (they get a 503), signs and logs every receipt already accepted, then
+   * closes the log, which commits them: a request that was accepted before close gets its durable
+   * receipt; one that could not be committed fails with the log's error.
+   */
   @Override
   public void close() throws IOException {
-    log.close();
+    synchronized (waiting) {
+      if (closing) {
+        return;
+      }
+      closing = true;
+      waiting.notifyAll();
+    }
+    boolean interrupted = false;
+    while (true) {
+      try {
+        signer.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    try {
+      log.close();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 }

@@ -133,4 +133,81 @@ class ReceiptIssuerTest {
       assertThat(Note.parse(issuer.checkpoint()).signatures()).hasSize(1);
     }
   }
+
+  @Test
+  void concurrentRequests_shareBatchSignatures_andEveryBundleVerifies(@TempDir Path dir)
+      throws Exception {
+    int n = 300;
+    try (ReceiptIssuer issuer = ReceiptIssuer.open(dir)) {
+      List<CompletableFuture<IssuedReceipt>> fs = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        fs.add(issuer.issueAsync(draft("c" + i)));
+      }
+      Set<Long> indexes = new java.util.HashSet<>();
+      int batched = 0;
+      for (CompletableFuture<IssuedReceipt> f : fs) {
+        IssuedReceipt r = f.join();
+        assertThat(indexes.add(r.logIndex())).isTrue();
+        if (r.receipt().batch().isPresent()) {
+          batched++;
+          assertThat(r.receipt().batch().get().size()).isGreaterThan(1);
+        }
+        BundleVerifier.verify(
+            r.bundle(), VerifyOptions.trusting(issuer.logKey()).domain(issuer.domain()));
+      }
+      // Requests queued while the signer was busy were signed together.
+      assertThat(batched).isPositive();
+      assertThat(issuer.signatureCount()).isLessThan(n).isPositive();
+      assertThat(issuer.log().size()).isEqualTo(n);
+    }
+    // The index rebuilt from the log on start finds batch-signed receipts too.
+    try (ReceiptIssuer issuer = ReceiptIssuer.open(dir)) {
+      for (int i = 0; i < n; i++) {
+        IssuedReceipt r = issuer.find("c" + i).orElseThrow();
+        r.receipt().verify();
+        assertThat(r.requestId()).isEqualTo("c" + i);
+      }
+      assertThatThrownBy(() -> issuer.issue(draft("c7")))
+          .isInstanceOf(ProblemException.class)
+          .hasMessageContaining("already used");
+    }
+  }
+
+  @Test
+  void singleRequest_isSignedDirectly(@TempDir Path dir) throws Exception {
+    try (ReceiptIssuer issuer = ReceiptIssuer.open(dir)) {
+      IssuedReceipt r = issuer.issue(draft("alone"));
+      assertThat(r.receipt().batch()).isEmpty();
+      r.receipt().verify();
+      assertThat(issuer.signatureCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void close_logsEveryAcceptedRequest_thenRefusesWith503(@TempDir Path dir) throws Exception {
+    int n = 500;
+    List<CompletableFuture<IssuedReceipt>> fs = new ArrayList<>();
+    ReceiptIssuer issuer = ReceiptIssuer.open(dir);
+    for (int i = 0; i < n; i++) {
+      fs.add(issuer.issueAsync(draft("s" + i)));
+    }
+    issuer.close();
+    assertThatThrownBy(() -> issuer.issue(draft("late")))
+        .isInstanceOf(ProblemException.class)
+        .satisfies(e -> assertThat(((ProblemException) e).problem().status()).isEqualTo(503))
+        .hasMessageContaining("shutting down");
+    // Everything accepted before close was signed and committed, none is lost.
+    for (CompletableFuture<IssuedReceipt> f : fs) {
+      assertThat(f.join().receipt().receipt().requestId()).startsWith("s");
+    }
+    try (ReceiptIssuer reopened = ReceiptIssuer.open(dir)) {
+      assertThat(reopened.log().size()).isEqualTo(n);
+      for (CompletableFuture<IssuedReceipt> f : fs) {
+        IssuedReceipt got = reopened.find(f.join().requestId()).orElseThrow();
+        assertThat(got.logIndex()).isEqualTo(f.join().logIndex());
+        assertThat(got.receipt()).isEqualTo(f.join().receipt());
+      }
+      assertThat(reopened.find("late")).isEmpty();
+    }
+  }
 }
