@@ -46,8 +46,11 @@ import java.util.stream.Stream;
  *       committed only if a dispute asks for it).
  * </ul>
  *
- * Also the offline verification time per receipt (signature, checkpoint, inclusion, manifest) and
- * with strict re-execution.
+ * Concurrent requests share one batch signature; the table shows signatures per request in the full
+ * runs (batches / receipts).
+ *
+ * <p>Also the offline verification time per receipt (signature, checkpoint, inclusion, manifest)
+ * and with strict re-execution.
  *
  * <p>Arguments: {@code [dir] [requests per client] [clients...]}; dir defaults to
  * ./target/receipt-bench and must be on a real disk (fsync on tmpfs measures nothing).
@@ -127,7 +130,7 @@ public final class ReceiptBench {
         time(b, 2, 150);
       }
       System.out.printf(
-          "%-8s %14s %14s %14s %16s %12s %12s %14s%n",
+          "%-8s %14s %14s %14s %16s %12s %12s %14s %10s%n",
           "clients",
           "bare req/s",
           "traced req/s",
@@ -135,24 +138,32 @@ public final class ReceiptBench {
           "full deferred",
           "full/bare",
           "full/traced",
-          "deferred/bare");
+          "deferred/bare",
+          "sigs/req");
+      Map<Integer, Double> sigsPerRequest = new java.util.LinkedHashMap<>();
       for (int clients : clientCounts) {
         // Interleave and take the best of three so that drift hits every mode alike.
         double b = 0;
         double t = 0;
         double f = 0;
         double d = 0;
+        long signatures = 0;
         for (int round = 0; round < 3; round++) {
           b = Math.max(b, time(bare, clients, perClient));
           t = Math.max(t, time(traced, clients, perClient));
+          long before = issuer.signatureCount();
           f = Math.max(f, time(full, clients, perClient));
+          signatures += issuer.signatureCount() - before;
           d = Math.max(d, time(deferred, clients, perClient));
         }
+        // Receipts are signed in batches (one signature per batch): signatures / receipts.
+        double spr = signatures / (3.0 * clients * perClient);
+        sigsPerRequest.put(clients, spr);
         System.out.printf(
-            "%-8d %14.0f %14.0f %14.0f %16.0f %11.3fx %11.3fx %13.3fx%n",
-            clients, b, t, f, d, b / f, t / f, b / d);
+            "%-8d %14.0f %14.0f %14.0f %16.0f %11.3fx %11.3fx %13.3fx %10.3f%n",
+            clients, b, t, f, d, b / f, t / f, b / d, spr);
       }
-      breakdown(model, in, inputs, engine, modelDigest, issuer, seq);
+      breakdown(model, in, inputs, engine, modelDigest, issuer, seq, sigsPerRequest);
       System.out.printf(
           "(full/bare = time per request with receipt, trace and durable log over the bare engine"
               + " run; deferred/bare the same without the trace run; overhead %% = (ratio - 1) x"
@@ -303,7 +314,8 @@ public final class ReceiptBench {
       StrictEngine engine,
       Digest modelDigest,
       ReceiptIssuer issuer,
-      AtomicInteger seq)
+      AtomicInteger seq,
+      Map<Integer, Double> sigsPerRequest)
       throws Exception {
     int n = 300;
     Map<String, Tensor> x = Map.of(in, inputs[0]);
@@ -363,6 +375,17 @@ public final class ReceiptBench {
             + " digests %.0f | EIP-712 secp256k1 signing %.0f | durable append incl. fsync wait,"
             + " proof, checkpoint %.0f%n",
         us[0], us[1], us[2], us[3], us[4]);
+    StringBuilder amortised = new StringBuilder();
+    sigsPerRequest.forEach(
+        (clients, spr) ->
+            amortised.append(
+                String.format(
+                    " | %d client%s: %.3f sig/req -> %.1f µs",
+                    clients, clients == 1 ? "" : "s", spr, spr * us[3])));
+    System.out.println(
+        "amortised signing per request (one signature per batch; signatures per request ="
+            + " batches / receipts in the full runs above)"
+            + amortised);
   }
 
   /** Requests per second with {@code clients} threads each doing {@code perClient} requests. */
