@@ -20,23 +20,12 @@ public final class ReceiptCodec {
   static final byte[] MAGIC = {'v', 'r', 'c', 1};
   static final byte[] MAGIC_BATCH = {'v', 'r', 'c', 2};
 
+  /** Batch size, index, path length and at most 16 path hashes (format 2 only). */
+  private static final int MAX_BATCH_FIELDS = 4 + 4 + 1 + 16 * 32;
+
   /** Upper bound of an encoding, used to reject oversized input early. */
   public static final int MAX_LENGTH =
-      4
-          + 8
-          + 20
-          + 32
-          + 3 * 65
-          + 32
-          + 1
-          + 32 * 3
-          + 8
-          + 20
-          + 129
-          + 8
-          + 8
-          + (4 + 4 + 1 + 16 * 32)
-          + 65;
+      4 + 8 + 20 + 32 + 3 * 65 + 32 + 1 + 32 * 3 + 8 + 20 + 129 + 8 + 8 + MAX_BATCH_FIELDS + 65;
 
   private ReceiptCodec() {}
 
