@@ -36,9 +36,9 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
- * The bundle parser against every single-character corruption of a real bundle: it either parses or
- * throws {@link IllegalArgumentException} naming the problem, never anything else; and an accepted
- * corruption never verifies.
+ * The bundle parser against every single-character corruption of a real bundle (its receipt
+ * batch-signed): it either parses or throws {@link IllegalArgumentException} naming the problem,
+ * never anything else; and an accepted corruption never verifies.
  */
 class InferenceBundleFuzzTest {
   static Path dir;
@@ -72,9 +72,9 @@ class InferenceBundleFuzzTest {
     Map<String, Tensor> out = Map.of("y", Tensor.ofFloats(new long[] {1}, new float[] {3}));
     try (ReceiptLog log =
         ReceiptLog.open(dir.resolve("log"), TransparencyLog.Options.defaults(signer))) {
-      ReceiptBundle rb = null;
+      List<Receipt> batch = new java.util.ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        Receipt r =
+        batch.add(
             Receipt.builder()
                 .model(m.digest())
                 .engine(EngineInfo.of("strict", "0.1.0", Map.of(), NumericMode.BITWISE))
@@ -83,8 +83,13 @@ class InferenceBundleFuzzTest {
                 .node(key.address())
                 .requestId("r" + i)
                 .timeMillis(1_700_000_000_000L)
-                .build();
-        rb = log.append(SignedReceipt.sign(r, ReceiptDomain.DEVNET, key));
+                .build());
+      }
+      // Batch-signed (format 2), as a node signs concurrent requests: the fuzzing reaches the
+      // batch index, size and path too.
+      ReceiptBundle rb = null;
+      for (SignedReceipt sr : SignedReceipt.signBatch(batch, ReceiptDomain.DEVNET, key)) {
+        rb = log.append(sr);
       }
       text = new InferenceBundle(rb, logKey.encode(), m, in, out).toJson();
     }
