@@ -496,7 +496,9 @@ public final class EvmSettlement implements Settlement {
    * batchSize 0 and an empty path for a directly signed receipt.
    */
   static DynamicStruct signatureStruct(SignedReceipt r) {
-    return signatureStruct(r.signature(), 0, 0, List.of());
+    return r.batch()
+        .map(b -> signatureStruct(r.signature(), b.size(), b.index(), b.path()))
+        .orElseGet(() -> signatureStruct(r.signature(), 0, 0, List.of()));
   }
 
   static DynamicStruct signatureStruct(

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.verity.core.Bytes;
 import dev.verity.core.Digest;
 import dev.verity.engine.NumericMode;
+import dev.verity.receipt.BatchProof;
 import dev.verity.receipt.Receipt;
 import dev.verity.receipt.ReceiptDomain;
 import dev.verity.receipt.ReceiptKey;
@@ -46,6 +47,7 @@ class BatchSignatureTest {
   private static final ContractArtifact DM = ContractArtifact.load("DisputeManager");
   private static TestChain chain;
   private static EvmSettlement client;
+  private static EvmSettlement operator;
   private static EvmChain operatorChain;
   private static EvmChain challengerChain;
   private static ReceiptKey nodeKey;
@@ -56,6 +58,7 @@ class BatchSignatureTest {
   static void start() throws Exception {
     chain = TestChain.start();
     client = chain.as(5);
+    operator = chain.as(1);
     chain.as(4).registerModel(MODEL, "batch-model", "1", TestChain.ed25519Key("b"));
     nodeKey = ReceiptKey.generate(new SecureRandom());
     chain.as(1).registerNode(nodeKey, "http://127.0.0.1:9400", List.of(MODEL), ETH);
@@ -94,12 +97,27 @@ class BatchSignatureTest {
         .build();
   }
 
-  private static List<BatchSigning.Member> batch(int n) {
+  private static List<Receipt> receipts(int n) {
     List<Receipt> rs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       rs.add(receipt());
     }
-    return BatchSigning.sign(rs, domain, nodeKey);
+    return rs;
+  }
+
+  /** Batch-signed with the independent test helper (tampering needs raw members). */
+  private static List<BatchSigning.Member> batch(int n) {
+    return BatchSigning.sign(receipts(n), domain, nodeKey);
+  }
+
+  /** Batch-signed by the receipts module, as nodes do. */
+  private static List<SignedReceipt> signBatch(int n) {
+    return SignedReceipt.signBatch(receipts(n), domain, nodeKey);
+  }
+
+  private static TxResult redeemThroughClient(SignedReceipt sr) throws Exception {
+    return operator.redeem(
+        sr, client.authorizePayment(sr, PRICE, chain.chainTime().plus(Duration.ofHours(1))));
   }
 
   private static PaymentAuthorization pay(Receipt r) throws Exception {
@@ -177,19 +195,21 @@ class BatchSignatureTest {
 
   @Test
   void redeem_batchSignedReceipt_paysOperator_andEachReceiptOnce() throws Exception {
-    List<BatchSigning.Member> b = batch(5);
-    BatchSigning.Member m = b.get(3);
-    assertThat(m.path()).hasSize(3);
-    TxResult tx = redeem(m.receipt(), m.struct());
+    List<SignedReceipt> b = signBatch(5);
+    SignedReceipt m = b.get(3);
+    m.verify();
+    assertThat(m.batch().orElseThrow().path()).hasSize(3);
+    TxResult tx = redeemThroughClient(m);
     assertThat(tx.event("Redeemed").orElseThrow().args())
         .containsEntry("receiptDigest", "0x" + m.receipt().signingDigest(domain).toHex())
         .containsEntry("node", nodeKey.address().toString())
         .containsEntry("amount", PRICE.toString());
     // Another receipt of the same batch, under the same signature, is a separate payment.
-    BatchSigning.Member last = b.get(4);
-    assertThat(last.path()).hasSize(1);
-    assertThat(redeem(last.receipt(), last.struct()).event("Redeemed")).isPresent();
-    assertThatThrownBy(() -> redeem(m.receipt(), m.struct()))
+    SignedReceipt last = b.get(4);
+    assertThat(last.signature()).isEqualTo(m.signature());
+    assertThat(last.batch().orElseThrow().path()).hasSize(1);
+    assertThat(redeemThroughClient(last).event("Redeemed")).isPresent();
+    assertThatThrownBy(() -> redeemThroughClient(m))
         .hasMessageStartingWith("Escrow: AlreadyRedeemed(");
   }
 
@@ -199,38 +219,27 @@ class BatchSignatureTest {
     SignedReceipt direct = SignedReceipt.sign(r, domain, nodeKey);
     assertThat(signerOnChain(r, EvmSettlement.signatureStruct(direct)))
         .isEqualTo(nodeKey.address());
-    try (EvmSettlement operator = chain.as(1)) {
-      TxResult tx =
-          operator.redeem(
-              direct,
-              client.authorizePayment(direct, PRICE, chain.chainTime().plus(Duration.ofHours(1))));
-      assertThat(tx.event("Redeemed")).isPresent();
-    }
+    assertThat(direct.batch()).isEmpty();
+    assertThat(redeemThroughClient(direct).event("Redeemed")).isPresent();
   }
 
   @Test
   void open_batchSignedReceipt_opensDispute() throws Exception {
-    BatchSigning.Member m = batch(7).get(6);
+    SignedReceipt sr = signBatch(7).get(6);
     Bytes otherRoot = TestChain.digest("challenger trace").value();
-    TxResult tx =
-        challengerChain.send(
-            DM,
-            dm,
-            "open",
-            BOND,
-            EvmSettlement.receiptStruct(m.receipt()),
-            m.struct(),
-            new Bytes32(otherRoot.toByteArray()),
-            new Uint64(12),
-            new Bytes32(m.receipt().outputDigest().value().toByteArray()));
+    TxResult tx;
+    try (EvmDisputes challenger =
+        EvmDisputes.connect(chain.anvil.rpcUrl(), chain.deployment, dm, TestChain.key(6))) {
+      tx = challenger.open(sr, new Digest(otherRoot), 12, sr.receipt().outputDigest(), BOND).tx();
+    }
     var opened = tx.event("DisputeOpened").orElseThrow();
     assertThat(opened.arg("node")).isEqualTo(nodeKey.address().toString());
     assertThat(opened.arg("receiptDigest"))
-        .isEqualTo("0x" + m.receipt().signingDigest(domain).toHex());
+        .isEqualTo("0x" + sr.receipt().signingDigest(domain).toHex());
     // A flipped path element is refused by the dispute contract too.
-    List<Bytes> path = new ArrayList<>(m.path());
+    List<Bytes> path = new ArrayList<>(sr.batch().orElseThrow().path());
     path.set(0, flip(path.get(0)));
-    BatchSigning.Member bad = m.withPosition(m.size(), m.index(), path);
+    DynamicStruct bad = EvmSettlement.signatureStruct(sr.signature(), 7, 6, path);
     assertThatThrownBy(
             () ->
                 challengerChain.send(
@@ -238,11 +247,11 @@ class BatchSignatureTest {
                     dm,
                     "open",
                     BOND,
-                    EvmSettlement.receiptStruct(m.receipt()),
-                    bad.struct(),
+                    EvmSettlement.receiptStruct(sr.receipt()),
+                    bad,
                     new Bytes32(otherRoot.toByteArray()),
                     new Uint64(12),
-                    new Bytes32(m.receipt().outputDigest().value().toByteArray())))
+                    new Bytes32(sr.receipt().outputDigest().value().toByteArray())))
         .hasMessageStartingWith("DisputeManager: ReceiptSignerMismatch(recovered=0x")
         .hasMessageEndingWith("receiptNode=" + nodeKey.address() + ")");
   }
@@ -316,8 +325,12 @@ class BatchSignatureTest {
   void batchDigestAndSigner_onChain_equalJava_forEveryIndexOfBatchesUpTo17() throws Exception {
     int checked = 0;
     for (int n = 1; n <= 17; n++) {
-      List<BatchSigning.Member> b = batch(n);
-      Bytes root = b.getFirst().root();
+      List<Receipt> rs = receipts(n);
+      List<SignedReceipt> b = SignedReceipt.signBatch(rs, domain, nodeKey);
+      List<BatchSigning.Member> independent = BatchSigning.sign(rs, domain, nodeKey);
+      Bytes root = independent.getFirst().root();
+      Bytes javaDigest = BatchProof.signingDigest(domain, root, n);
+      assertThat(javaDigest).isEqualTo(BatchSigning.batchDigest(domain, root, n));
       Bytes onChain =
           AbiValues.bytes(
               operatorChain
@@ -328,10 +341,18 @@ class BatchSignatureTest {
                       new Bytes32(root.toByteArray()),
                       new Uint64(n))
                   .getFirst());
-      assertThat(onChain).isEqualTo(BatchSigning.batchDigest(domain, root, n));
-      for (BatchSigning.Member m : b) {
-        assertThat(signerOnChain(m.receipt(), m.struct()))
-            .as("index %d of %d", m.index(), n)
+      assertThat(onChain).isEqualTo(javaDigest);
+      for (int i = 0; i < n; i++) {
+        SignedReceipt sr = b.get(i);
+        BatchProof proof = sr.batch().orElseThrow();
+        sr.verify();
+        assertThat(proof.size()).isEqualTo(n);
+        assertThat(proof.index()).isEqualTo(i);
+        assertThat(proof.path()).isEqualTo(independent.get(i).path());
+        assertThat(proof.root(sr.receipt().signingDigest(domain))).isEqualTo(root);
+        assertThat(sr.signature()).isEqualTo(independent.get(i).sig());
+        assertThat(signerOnChain(sr.receipt(), EvmSettlement.signatureStruct(sr)))
+            .as("index %d of %d", i, n)
             .isEqualTo(nodeKey.address());
         checked++;
       }
@@ -347,10 +368,10 @@ class BatchSignatureTest {
         "direct",
         redeem(r, EvmSettlement.signatureStruct(SignedReceipt.sign(r, domain, nodeKey))).gasUsed());
     for (int n : new int[] {1, 8, 1024}) {
-      BatchSigning.Member m = batch(n).get(n - 1);
+      SignedReceipt m = signBatch(n).get(n - 1);
       gas.put(
-          "batch of " + n + " (path " + m.path().size() + ")",
-          redeem(m.receipt(), m.struct()).gasUsed());
+          "batch of " + n + " (path " + m.batch().orElseThrow().path().size() + ")",
+          redeemThroughClient(m).gasUsed());
     }
     System.out.println("Escrow.redeem gas: " + gas);
     BigInteger direct = gas.get("direct");
