@@ -238,6 +238,29 @@ public final class NetworkClient implements AutoCloseable {
   }
 
   /**
+   * Runs {@code request} on one given node (no failover) and verifies its receipt as {@link #infer}
+   * does: the node's address is the registry's, the receipt is signed by it under the deployment's
+   * domain, logged, and names the model and request id. The request must name the model by manifest
+   * digest and carry a request id. A node that fails is routed to last for a while.
+   */
+  public InferenceReply inferOn(Candidate node, InferRequest request) throws IOException {
+    Digest model = resolve(request.model());
+    if (request.requestId().isEmpty()) {
+      throw new IllegalArgumentException("inferOn needs a request id");
+    }
+    try {
+      InferenceReply reply = client(node).infer(request);
+      verify(node, reply.receipt(), model, request.requestId());
+      return reply;
+    } catch (IOException | RuntimeException e) {
+      if (retryable(e)) {
+        failedUntil.put(node.endpoint(), System.nanoTime() + penalty.toNanos());
+      }
+      throw e;
+    }
+  }
+
+  /**
    * Runs a chat completion on a node serving the model, failing over as needed; the receipt is
    * verified before this returns.
    */
@@ -298,7 +321,7 @@ public final class NetworkClient implements AutoCloseable {
    * answers that say the node (not the request) is at fault; no for requests the node refused as
    * invalid, which every node would refuse.
    */
-  static boolean retryable(Exception e) {
+  public static boolean retryable(Exception e) {
     if (e instanceof VerityApiException a) {
       int s = a.status();
       return s >= 500 || s == 404 || s == 408 || s == 429;
