@@ -29,11 +29,13 @@ import dev.verity.settlement.Deployment;
 import dev.verity.settlement.DeploymentParameters;
 import dev.verity.settlement.NodeInfo;
 import dev.verity.settlement.anvil.AnvilProcess;
+import dev.verity.settlement.dispute.DisputeParameters;
 import dev.verity.settlement.evm.ContractDeployer;
 import dev.verity.settlement.evm.EvmKey;
 import dev.verity.settlement.evm.EvmSettlement;
 import java.math.BigInteger;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -76,6 +78,8 @@ class ReplicatedNetworkTest {
   static final List<VerityNode> nodes = new ArrayList<>();
   static final Map<EthAddress, String> operatorName = new HashMap<>();
   static EthAddress cheater;
+  static EthAddress dm;
+  static final Map<EthAddress, URI> urls = new HashMap<>();
 
   static EvmKey key(int i) {
     return EvmKey.fromMnemonic(AnvilProcess.MNEMONIC, i);
@@ -106,6 +110,9 @@ class ReplicatedNetworkTest {
             anvil.rpcUrl(), key(0), new DeploymentParameters(ETH, 1_000, 5_000, 500));
     EvmSettlement.connect(anvil.rpcUrl(), deployment, key(9))
         .registerModel(manifest.digest(), "mnist", "7", Digest.of(Bytes.utf8("pub")).value());
+    dm =
+        ContractDeployer.deployDisputeManager(
+            anvil.rpcUrl(), key(0), deployment, DisputeParameters.DEVNET);
     node("a", 1, null);
     node("b", 2, null);
     cheater = node("c", 3, "output-noise");
@@ -155,6 +162,9 @@ class ReplicatedNetworkTest {
             + "\nserve-models="
             + manifest.digest()
             + "\nheartbeat-interval-seconds=1\nanchor-interval-seconds=3600\n"
+            + "dispute-manager="
+            + dm
+            + "\naudit-enabled=true\n"
             + (cheat == null ? "" : "audit-cheat=" + cheat + "\n"));
     VerityNode n = VerityNode.start(NodeConfig.load(Optional.of(props), Map.of()));
     nodes.add(n);
@@ -184,6 +194,7 @@ class ReplicatedNetworkTest {
                 .get("address")
                 .asText());
     operatorName.put(key(acct).address(), name);
+    urls.put(address, n.url());
     return address;
   }
 
@@ -223,7 +234,8 @@ class ReplicatedNetworkTest {
   }
 
   @Test
-  void replicate2_acceptsAgreeingDistinctOperators_refusesAnySetWithTheCheater() throws Exception {
+  void replicate2_acceptsAgreeingDistinctOperators_refusesTheCheater_whoIsThenDisputedAndBanned()
+      throws Exception {
     int agreed = 0;
     int refused = 0;
     try (NetworkClient net = client(7)) {
@@ -272,10 +284,79 @@ class ReplicatedNetworkTest {
       assertThat(three).isNotNull();
       assertThat(three.replies()).hasSize(3);
       assertThat(three.outputByNode()).containsKey(cheater.toString());
+      // An honest replica's operator challenges the cheater's receipt through its own node: the
+      // node re-executes, disputes it on DisputeManager and plays it; the cheater cannot move.
+      InferenceReply lie =
+          three.replies().stream()
+              .filter(x -> x.receipt().receipt().receipt().node().equals(cheater))
+              .findFirst()
+              .orElseThrow();
+      EthAddress honestNode =
+          three.replies().stream()
+              .map(x -> x.receipt().receipt().receipt().node())
+              .filter(a -> !a.equals(cheater))
+              .findFirst()
+              .orElseThrow();
+      var body = dev.verity.node.http.Json.MAPPER.createObjectNode();
+      body.put("peer", urls.get(cheater).toString());
+      body.put("requestId", lie.requestId());
+      HttpResponse<String> ch =
+          HTTP.send(
+              HttpRequest.newBuilder(urls.get(honestNode).resolve("/v1/challenge"))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(ch.statusCode()).as(ch.body()).isEqualTo(200);
+      var finding = dev.verity.node.http.Json.MAPPER.readTree(ch.body());
+      assertThat(finding.get("finding").asText()).isEqualTo("MISMATCH_DISPUTED");
+      assertThat(finding.get("receiptId").asText())
+          .isEqualTo(lie.receipt().receipt().id().toString());
+      // Asked the other way round, the cheater's node finds the honest receipt reproduces.
+      body.put("peer", urls.get(honestNode).toString());
+      HttpResponse<String> back =
+          HTTP.send(
+              HttpRequest.newBuilder(urls.get(cheater).resolve("/v1/challenge"))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
+      assertThat(dev.verity.node.http.Json.MAPPER.readTree(back.body()).get("finding").asText())
+          .isEqualTo("MATCH");
+      // The honest node moves first; once the cheater's move deadline passes, it claims the win.
+      Path state =
+          tmp.resolve(operatorName.get(registry.node(honestNode).orElseThrow().operator()))
+              .resolve("audit")
+              .resolve("auditor.json");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(300))
+          .until(() -> Files.exists(state) && Files.readString(state).contains("movedRound"));
+      anvil.increaseTime(Duration.ofSeconds(DisputeParameters.DEVNET.moveTimeoutSeconds() + 1));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(300))
+          .until(
+              () -> {
+                anvil.mine();
+                return registry.node(cheater).orElseThrow().banned();
+              });
+      assertThat(registry.node(cheater).orElseThrow().stakeWei()).isZero();
+      // Out of routing: a fresh client's replicas are the two honest operators, and they agree.
+      try (NetworkClient fresh = client(8)) {
+        ReplicatedInference.Replicated ok = ReplicatedInference.run(fresh, request(300), 2);
+        for (InferenceReply reply : ok.replies()) {
+          assertThat(reply.receipt().receipt().receipt().node()).isNotEqualTo(cheater);
+        }
+        // replicate:3 now lacks a third operator.
+        assertThatThrownBy(() -> ReplicatedInference.run(fresh, request(202), 3))
+            .hasMessageContaining("replicate:3 needs 3 operators")
+            .hasMessageContaining("2 answered");
+      }
       // replicate:4 cannot be served by three operators.
       assertThatThrownBy(() -> ReplicatedInference.run(net, request(201), 4))
-          .hasMessageContaining("replicate:4 needs 4 operators")
-          .hasMessageContaining("3 answered");
+          .hasMessageContaining("replicate:4 needs 4 operators");
     }
     System.out.printf("replicate:2 x8: %d accepted, %d refused (cheater drawn)%n", agreed, refused);
     assertThat(agreed).as("replica sets without the cheater").isPositive();

@@ -4,6 +4,7 @@ import dev.verity.node.NodeFeature;
 import dev.verity.node.NodeServices;
 import dev.verity.node.config.NodeConfig;
 import dev.verity.node.http.ApiModule;
+import dev.verity.node.http.Json;
 import dev.verity.node.http.Problem;
 import dev.verity.node.http.ProblemException;
 import dev.verity.node.http.Response;
@@ -154,7 +155,63 @@ public final class AuditFeature implements NodeFeature {
         throw new IllegalStateException("cannot start the node's dispute duties: " + e, e);
       }
     }
-    return List.of(m, new AuditApi(services), evidence);
+    ApiModule challenge =
+        router ->
+            router.post(
+                "/v1/challenge",
+                req -> {
+                  // It can spend the operator's bond: an operator action, like /v1/audit.
+                  req.requireLoopbackCaller("challenging another node's receipt");
+                  return Response.ok(challenge(req.json()));
+                });
+    return List.of(m, new AuditApi(services), evidence, challenge);
+  }
+
+  /** {@code POST /v1/challenge {"peer": URL, "requestId": ID}}: audit that receipt now. */
+  private com.fasterxml.jackson.databind.node.ObjectNode challenge(
+      com.fasterxml.jackson.databind.JsonNode body) throws Exception {
+    AutoAuditor auditor;
+    synchronized (this) {
+      auditor = disputes == null ? null : disputes.auditor().orElse(null);
+    }
+    if (auditor == null) {
+      throw new ProblemException(
+          Problem.of(
+              409,
+              "auditor-not-running",
+              "Auditor not running",
+              "this node audits only with dispute-manager set and audit-enabled=true"));
+    }
+    String peer = body == null ? "" : body.path("peer").asText("");
+    String requestId = body == null ? "" : body.path("requestId").asText("");
+    if (requestId.isEmpty()) {
+      throw ProblemException.badRequest("'requestId' is required and must be a string");
+    }
+    java.net.URI base;
+    try {
+      base = java.net.URI.create(peer);
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest("'peer' is not a URL: " + e.getMessage());
+    }
+    if (!("http".equals(base.getScheme()) || "https".equals(base.getScheme()))
+        || base.getHost() == null) {
+      throw ProblemException.badRequest("'peer' must be an http(s) URL with a host, got " + peer);
+    }
+    AutoAuditor.Audit a;
+    try {
+      a = auditor.challenge(base, requestId);
+    } catch (IllegalArgumentException | dev.verity.receipt.ReceiptSignatureException e) {
+      throw new ProblemException(
+          Problem.of(422, "cannot-challenge", "Cannot challenge", e.getMessage()));
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("receiptId", a.receiptId().toString());
+    o.put("requestId", a.requestId());
+    o.put("node", a.node().toChecksumString());
+    o.put("engine", a.engine());
+    o.put("finding", a.finding().name());
+    o.put("detail", a.detail());
+    return o;
   }
 
   @Override

@@ -21,6 +21,7 @@ import dev.verity.engine.ort.OrtEngine;
 import dev.verity.engine.ort.OrtTolerance;
 import dev.verity.engine.strict.StrictEngine;
 import dev.verity.engine.strict.StrictModel;
+import dev.verity.log.bundle.BundleJson;
 import dev.verity.log.fs.AtomicFiles;
 import dev.verity.log.note.Checkpoint;
 import dev.verity.log.tile.TileClient;
@@ -330,6 +331,55 @@ public final class AutoAuditor implements AutoCloseable {
     }
     seen.put(a.node(), a.treeSize());
     save();
+  }
+
+  /**
+   * Audits one receipt on request, drawn or not: for a node's operator whose replica disagreed with
+   * another (replicate:k), or anyone who holds a receipt it doubts. The receipt is fetched from
+   * {@code peer}'s bundle and must be signed under this deployment's domain by a registered node of
+   * another operator. A strict receipt that does not reproduce is disputed and played to the end,
+   * exactly as a drawn audit; an ORT receipt is compared within tolerance and only reported. A
+   * receipt this auditor already audited is not audited again: its earlier finding is returned.
+   */
+  public synchronized Audit challenge(URI peer, String requestId) throws Exception {
+    byte[] raw =
+        get(peer.resolve(
+                "/v1/receipts/" + URLEncoder.encode(requestId, StandardCharsets.UTF_8) + "/bundle"))
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        peer + " serves no bundle for request '" + requestId + "'"));
+    SignedReceipt r =
+        BundleJson.parse(Json.MAPPER.readTree(raw).path("receiptBundle").toString()).receipt();
+    if (!r.domain().equals(deployment.receiptDomain())) {
+      throw new IllegalArgumentException(
+          "the receipt is signed for another deployment: " + r.domain());
+    }
+    r.verify();
+    for (Audit a : findings) {
+      if (a.receiptId().equals(r.id())) {
+        return a;
+      }
+    }
+    List<NodeInfo> nodes = settlement.nodes();
+    NodeInfo provider =
+        nodes.stream()
+            .filter(n -> n.node().equals(r.receipt().node()))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "receipt node " + r.receipt().node() + " is not registered"));
+    Optional<NodeInfo> me = nodes.stream().filter(n -> n.node().equals(self)).findFirst();
+    if (me.isPresent() && me.get().operator().equals(provider.operator())) {
+      throw new IllegalArgumentException("the receipt is this operator's own node's");
+    }
+    int before = findings.size();
+    audit(peer, r);
+    if (findings.size() == before) {
+      throw new IllegalStateException("the audit of " + requestId + " recorded no finding");
+    }
+    return findings.getLast();
   }
 
   private void found(SignedReceipt r, Finding f, String detail) throws IOException {

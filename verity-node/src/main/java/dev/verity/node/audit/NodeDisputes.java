@@ -30,6 +30,12 @@ final class NodeDisputes implements AutoCloseable {
   static final Duration POLL = Duration.ofSeconds(2);
 
   private final List<AutoCloseable> parts = new ArrayList<>();
+  private AutoAuditor auditor;
+
+  /** The autonomous auditor, when {@code audit-enabled} is true. */
+  Optional<AutoAuditor> auditor() {
+    return Optional.ofNullable(auditor);
+  }
 
   /** Starts what the configuration asks for; empty when disputes are not configured. */
   static Optional<NodeDisputes> start(NodeConfig config, NodeServices services, DisputeEvidence ev)
@@ -89,7 +95,7 @@ final class NodeDisputes implements AutoCloseable {
         // The deployed contract's own bond minimum and draw cap, whatever network this is.
         DisputeParameters p = disputes.parameters();
         BigInteger bond = p.minBondWei();
-        d.parts.add(
+        d.auditor =
             new AutoAuditor(
                     chain,
                     deployment,
@@ -108,7 +114,8 @@ final class NodeDisputes implements AutoCloseable {
                             .cheat()
                             .map(c -> c.colludesWith(node, nodeOperator))
                             .orElse(false))
-                .start(POLL));
+                .start(POLL);
+        d.parts.add(d.auditor);
         LOG.info("auditing other operators' sample:p receipts on this node's own initiative");
       }
       return Optional.of(d);

@@ -33,6 +33,7 @@ import dev.verity.settlement.evm.EvmKey;
 import dev.verity.settlement.evm.EvmSettlement;
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -68,7 +69,8 @@ final class AuditChain implements AutoCloseable {
       InferenceService inference,
       ModelStore models,
       ReceiptKey key,
-      EvmSettlement operator) {}
+      EvmSettlement operator,
+      URI url) {}
 
   static EvmKey key(int i) {
     return EvmKey.fromMnemonic(AnvilProcess.MNEMONIC, i);
@@ -160,7 +162,13 @@ final class AuditChain implements AutoCloseable {
     EvmSettlement op = EvmSettlement.connect(anvil.rpcUrl(), deployment, key(acct));
     op.registerNode(
         nodeKey, "http://127.0.0.1:" + server.address().getPort(), List.of(manifest.digest()), ETH);
-    return new Provider(issuer, inference, models, nodeKey, op);
+    return new Provider(
+        issuer,
+        inference,
+        models,
+        nodeKey,
+        op,
+        URI.create("http://127.0.0.1:" + server.address().getPort()));
   }
 
   /** The auditor of node {@code p}, sending from operator account {@code acct}; not started. */

@@ -168,7 +168,8 @@ class AuditorRestartTest {
   @Test
   void damagedState_isRefused_namingTheFile() throws Exception {
     // Not registered: a registered node that runs no auditor could be drawn in the other test.
-    Provider p = new Provider(null, null, null, ReceiptKey.generate(new SecureRandom()), null);
+    Provider p =
+        new Provider(null, null, null, ReceiptKey.generate(new SecureRandom()), null, null);
     Path state = dir.resolve("damaged-state.json");
     Files.writeString(state, "{\"format\":\"verity-auditor-state/v1\",\"waiting\":[]}");
     assertThatThrownBy(() -> auditor(p, 5, state, new DisputeEvidence()))
