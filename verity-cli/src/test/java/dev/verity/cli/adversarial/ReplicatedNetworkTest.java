@@ -60,10 +60,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * replicate:k end to end through chain discovery: three nodes of three operators on a real Anvil,
  * each started from its configuration alone (it registers itself, lists mnist-7 once it holds it,
- * heartbeats), one of them with {@code audit-cheat=output-noise}. A {@link NetworkClient} that knows
- * only the RPC URL and the deployment discovers them in the NodeRegistry and runs replicate:k: the
- * replicas are of distinct operators in the stake-weighted order; replicas that agree are accepted,
- * any set containing the cheater is refused with every replica's verified receipt.
+ * heartbeats), one of them with {@code audit-cheat=output-noise}. A {@link NetworkClient} that
+ * knows only the RPC URL and the deployment discovers them in the NodeRegistry and runs
+ * replicate:k: the replicas are of distinct operators in the stake-weighted order; replicas that
+ * agree are accepted, any set containing the cheater is refused with every replica's verified
+ * receipt.
  */
 class ReplicatedNetworkTest {
   static final SigningKey PUBLISHER = SigningKey.fromSeed(Bytes.copyOf(new byte[32]));

@@ -144,10 +144,10 @@ public final class NodeCheat {
   }
 
   /**
-   * The run as the cheat reports it. Runs without a trace (ORT, numeric mode tolerance) are
-   * tampered with by the output strategies only: {@code output-noise} nudges one element by one
-   * ulp, {@code wrong-output}, {@code silent-in-dispute} and {@code colluding-auditor} replace the
-   * answer; the others leave them alone.
+   * The run as the cheat reports it. Runs without a trace (ORT, numeric mode tolerance; strict runs
+   * whose trace is deferred) are tampered with by the output strategies only: {@code output-noise}
+   * nudges one element by one ulp, {@code wrong-output}, {@code silent-in-dispute} and {@code
+   * colluding-auditor} replace the answer; the others leave them alone.
    */
   public InferenceResult apply(InferenceResult run) {
     if (injector.strategy() == CheatStrategy.HONEST) {
