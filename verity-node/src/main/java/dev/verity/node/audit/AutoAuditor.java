@@ -481,7 +481,10 @@ public final class AutoAuditor implements AutoCloseable {
         DisputeState s = challenger.dispute(id);
         switch (s.phase()) {
           case BISECTING -> {
-            if (!Integer.valueOf(s.round()).equals(movedRound.get(id))) {
+            if (s.deadline().getEpochSecond() < chainTime()) {
+              // Nobody can move any more: settle it (the contract rules on who missed the move).
+              challenger.timeout(id);
+            } else if (!Integer.valueOf(s.round()).equals(movedRound.get(id))) {
               try {
                 OnChainDispute.move(challenger, id, e.getValue().party());
               } catch (SettlementException x) {
@@ -491,8 +494,6 @@ public final class AutoAuditor implements AutoCloseable {
                 }
               }
               movedRound.put(id, s.round());
-            } else if (s.deadline().getEpochSecond() < chainTime()) {
-              challenger.timeout(id); // the provider did not answer in time
             }
           }
           case AWAITING_DRAW -> {
