@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.verity.audit.bisect.TraceParty;
 import dev.verity.audit.chain.OnChainDispute;
 import dev.verity.audit.draw.AuditOutcome;
+import dev.verity.audit.llm.LlmParties;
 import dev.verity.audit.reexec.AuditResult;
 import dev.verity.audit.reexec.StrictAudit;
 import dev.verity.audit.strict.StrictParties;
@@ -21,11 +22,15 @@ import dev.verity.engine.ort.OrtEngine;
 import dev.verity.engine.ort.OrtTolerance;
 import dev.verity.engine.strict.StrictEngine;
 import dev.verity.engine.strict.StrictModel;
+import dev.verity.llm.trace.ProvenLeaf;
 import dev.verity.log.bundle.BundleJson;
 import dev.verity.log.fs.AtomicFiles;
 import dev.verity.log.note.Checkpoint;
 import dev.verity.log.tile.TileClient;
 import dev.verity.node.http.Json;
+import dev.verity.node.openai.LlmReplay;
+import dev.verity.node.openai.LlmRequest;
+import dev.verity.receipt.Receipt;
 import dev.verity.receipt.ReceiptCodec;
 import dev.verity.receipt.SignedReceipt;
 import dev.verity.receipt.VerificationPolicy;
@@ -83,7 +88,14 @@ public final class AutoAuditor implements AutoCloseable {
 
   /** An open dispute: this node's side, and what rebuilds it after a restart. */
   private record Playing(
-      TraceParty<TraceOpening> party, SignedReceipt receipt, Map<String, Tensor> inputs) {}
+      TraceParty<?> party,
+      SignedReceipt receipt,
+      Map<String, Tensor> inputs,
+      Optional<LlmRequest> llm) {
+    Playing(TraceParty<?> party, SignedReceipt receipt, Map<String, Tensor> inputs) {
+      this(party, receipt, inputs, Optional.empty());
+    }
+  }
 
   /** The on-disk state's format tag (docs/AUDIT.md, "Auditor state"). */
   public static final String STATE_FORMAT = "verity-auditor-state/v1";
@@ -135,6 +147,7 @@ public final class AutoAuditor implements AutoCloseable {
   private byte[] saved;
   private ScheduledExecutorService timer;
   private java.util.function.BiPredicate<EthAddress, EthAddress> colludes = (node, op) -> false;
+  private LlmReplay llm;
 
   /**
    * @param challenger opens and plays disputes (the operator's funded account, which pays bonds)
@@ -172,6 +185,15 @@ public final class AutoAuditor implements AutoCloseable {
    * @throws IOException if the file exists but is not a valid state file (the node does not start
    *     from scratch over it: that could audit receipts twice and abandon open disputes)
    */
+  /**
+   * Also audits LLM receipts: re-generates with the archived request the peer serves and this
+   * node's copy of the model. Call before {@link #withState}, which rebuilds open LLM disputes.
+   */
+  public synchronized AutoAuditor withLlm(LlmReplay llm) {
+    this.llm = llm;
+    return this;
+  }
+
   public synchronized AutoAuditor withState(Path file) throws IOException {
     if (timer != null) {
       throw new IllegalStateException("state must be set before start");
@@ -397,6 +419,11 @@ public final class AutoAuditor implements AutoCloseable {
 
   private void audit(URI peer, SignedReceipt r) throws Exception {
     String engine = r.receipt().engineId();
+    if (llm != null && LlmReplay.isLlm(r.receipt())) {
+      audits++;
+      auditLlm(peer, r);
+      return;
+    }
     if (!StrictEngine.ID.equals(engine) && !OrtEngine.ID.equals(engine)) {
       found(r, Finding.UNAUDITABLE, "no auditor for engine " + engine);
       return;
@@ -438,6 +465,46 @@ public final class AutoAuditor implements AutoCloseable {
             id.toHex());
       }
     }
+  }
+
+  /**
+   * LLM: fetch the archived request from the peer ({@code GET /v1/llm/requests/{inputDigest}}),
+   * which must digest to the receipt's input digest, re-generate with this node's copy of the model
+   * and the request's sampling parameters and seed, and compare the output digest and trace root. A
+   * mismatch opens a dispute with this node's own trace, exactly as for a strict receipt.
+   */
+  private void auditLlm(URI peer, SignedReceipt r) throws Exception {
+    Receipt rc = r.receipt();
+    byte[] raw =
+        get(peer.resolve("/v1/llm/requests/" + rc.inputDigest()))
+            .orElseThrow(() -> new IllegalStateException("the peer withholds the LLM request"));
+    LlmRequest request = LlmRequest.parse(Json.MAPPER.readTree(raw));
+    if (!request.digest().equals(rc.inputDigest())) {
+      throw new IllegalStateException(
+          "the peer's LLM request does not digest to the receipt's input");
+    }
+    LlmReplay.Replayed again = llm.replay(rc.modelDigest(), request);
+    TraceParty<ProvenLeaf> mine = LlmParties.honest(again.trace());
+    String reason;
+    if (!again.output().equals(rc.outputDigest())) {
+      reason = "output digest " + rc.outputDigest() + " != re-generated " + again.output();
+    } else if (!mine.root().equals(rc.traceRoot()) || mine.leafCount() != rc.traceLeaves()) {
+      reason = "trace root " + rc.traceRoot() + " != re-generated " + mine.root();
+    } else {
+      found(r, Finding.MATCH, "");
+      LOG.info("audited LLM {} of {}: match", rc.requestId(), rc.node());
+      return;
+    }
+    Bytes id = OnChainDispute.open(challenger, r, mine, again.output(), bond);
+    evidence.offerLlm(id, r, request, mine);
+    disputes.put(id, new Playing(mine, r, Map.of(), Optional.of(request)));
+    found(r, Finding.MISMATCH_DISPUTED, reason + "; dispute " + id.toHex());
+    LOG.warn(
+        "audit of LLM {} by {}: {}; opened dispute {}",
+        rc.requestId(),
+        rc.node(),
+        reason,
+        id.toHex());
   }
 
   /**
@@ -556,6 +623,7 @@ public final class AutoAuditor implements AutoCloseable {
       x.put("receipt", ReceiptCodec.encode(e.getValue().receipt()).toHex());
       x.put("root", e.getValue().party().root().toString());
       x.set("inputs", TensorJson.toJson(e.getValue().inputs(), true));
+      e.getValue().llm().ifPresent(l -> x.set("llmRequest", l.toJson()));
       Integer moved = movedRound.get(e.getKey());
       if (moved != null) {
         x.put("movedRound", moved);
@@ -602,6 +670,10 @@ public final class AutoAuditor implements AutoCloseable {
     for (JsonNode x : o.path("disputes")) {
       Bytes id = Bytes.fromHex(required(x, "id").asText());
       SignedReceipt r = ReceiptCodec.decode(Bytes.fromHex(required(x, "receipt").asText()));
+      if (x.has("llmRequest")) {
+        resumeLlm(id, r, x);
+        continue;
+      }
       Map<String, Tensor> inputs =
           TensorJson.parseMap(required(x, "inputs"), "input", EngineLimits.DEFAULT.maxTotalBytes());
       // Strict runs are deterministic: re-executing rebuilds this node's committed trace exactly.
@@ -626,6 +698,32 @@ public final class AutoAuditor implements AutoCloseable {
       if (x.has("movedRound")) {
         movedRound.put(id, x.get("movedRound").asInt());
       }
+    }
+  }
+
+  /** An open dispute over an LLM receipt: re-generation rebuilds this node's trace exactly. */
+  private void resumeLlm(Bytes id, SignedReceipt r, JsonNode x) throws Exception {
+    if (llm == null) {
+      throw new IllegalStateException(
+          "dispute " + id.toHex() + " is over an LLM receipt, and this node runs no LLM auditor");
+    }
+    LlmRequest request = LlmRequest.parse(x.get("llmRequest"));
+    TraceParty<ProvenLeaf> mine =
+        LlmParties.honest(llm.replay(r.receipt().modelDigest(), request).trace());
+    Digest root = Digest.parse(required(x, "root").asText());
+    if (!mine.root().equals(root)) {
+      throw new IllegalStateException(
+          "dispute "
+              + id.toHex()
+              + ": re-generation gives trace root "
+              + mine.root()
+              + ", not the committed "
+              + root);
+    }
+    evidence.offerLlm(id, r, request, mine);
+    disputes.put(id, new Playing(mine, r, Map.of(), Optional.of(request)));
+    if (x.has("movedRound")) {
+      movedRound.put(id, x.get("movedRound").asInt());
     }
   }
 

@@ -12,11 +12,15 @@ import dev.verity.engine.Tensor;
 import dev.verity.engine.TensorEncoding;
 import dev.verity.engine.TensorJson;
 import dev.verity.engine.TraceOpening;
+import dev.verity.llm.trace.InclusionProof;
+import dev.verity.llm.trace.ProvenLeaf;
+import dev.verity.llm.trace.TraceLeaf;
 import dev.verity.node.http.ApiModule;
 import dev.verity.node.http.Json;
 import dev.verity.node.http.ProblemException;
 import dev.verity.node.http.Response;
 import dev.verity.node.http.Router;
+import dev.verity.node.openai.LlmRequest;
 import dev.verity.receipt.ReceiptJson;
 import dev.verity.receipt.SignedReceipt;
 import java.io.IOException;
@@ -32,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongFunction;
 
 /**
  * What a party to a dispute shows the referees, served by the party's node: {@code GET
@@ -43,8 +48,18 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class DisputeEvidence implements ApiModule {
   private static final long MAX_BYTES = 64L << 20;
 
+  /**
+   * One party's side: the receipt, the request as served ({@code inputs} tensors for a strict
+   * receipt; for an LLM receipt no tensors and the {@code llmRequest}), its committed root and leaf
+   * count, and the opening of one leaf as JSON.
+   */
   private record Entry(
-      SignedReceipt receipt, Map<String, Tensor> inputs, BisectionParty<TraceOpening> party) {}
+      SignedReceipt receipt,
+      Map<String, Tensor> inputs,
+      Optional<LlmRequest> llm,
+      Digest root,
+      long leafCount,
+      LongFunction<Optional<ObjectNode>> opener) {}
 
   private final Map<Bytes, Entry> entries = new ConcurrentHashMap<>();
 
@@ -54,7 +69,29 @@ public final class DisputeEvidence implements ApiModule {
       SignedReceipt receipt,
       Map<String, Tensor> inputs,
       BisectionParty<TraceOpening> party) {
-    entries.put(id, new Entry(receipt, Map.copyOf(inputs), party));
+    entries.put(
+        id,
+        new Entry(
+            receipt,
+            Map.copyOf(inputs),
+            Optional.empty(),
+            party.root(),
+            party.leafCount(),
+            i -> party.open(i).map(DisputeEvidence::toJson)));
+  }
+
+  /** Makes this node's side of dispute {@code id} over an LLM receipt available to referees. */
+  public void offerLlm(
+      Bytes id, SignedReceipt receipt, LlmRequest request, BisectionParty<ProvenLeaf> party) {
+    entries.put(
+        id,
+        new Entry(
+            receipt,
+            Map.of(),
+            Optional.of(request),
+            party.root(),
+            party.leafCount(),
+            i -> party.open(i).map(DisputeEvidence::toJson)));
   }
 
   public boolean offers(Bytes id) {
@@ -70,8 +107,9 @@ public final class DisputeEvidence implements ApiModule {
           ObjectNode o = Json.MAPPER.createObjectNode();
           o.set("receipt", Json.MAPPER.readTree(ReceiptJson.toJson(e.receipt())));
           o.set("inputs", TensorJson.toJson(e.inputs(), true));
-          o.put("root", e.party().root().toString());
-          o.put("leafCount", e.party().leafCount());
+          e.llm().ifPresent(l -> o.set("llmRequest", l.toJson()));
+          o.put("root", e.root().toString());
+          o.put("leafCount", e.leafCount());
           return Response.ok(o);
         });
     router.get(
@@ -84,14 +122,13 @@ public final class DisputeEvidence implements ApiModule {
           } catch (NumberFormatException x) {
             throw ProblemException.badRequest("leaf index must be a number");
           }
-          if (i < 0 || i >= e.party().leafCount()) {
+          if (i < 0 || i >= e.leafCount()) {
             throw ProblemException.notFound("no leaf " + i);
           }
           return Response.ok(
-              toJson(
-                  e.party()
-                      .open(i)
-                      .orElseThrow(() -> ProblemException.notFound("leaf " + i + " withheld"))));
+              e.opener()
+                  .apply(i)
+                  .orElseThrow(() -> ProblemException.notFound("leaf " + i + " withheld")));
         });
   }
 
@@ -122,6 +159,36 @@ public final class DisputeEvidence implements ApiModule {
     return n;
   }
 
+  /**
+   * An LLM trace leaf with its inclusion proof: {@code position}, {@code layer}, {@code token},
+   * {@code activation} (base64 of the float32 little-endian values, as hashed), {@code leafIndex},
+   * {@code leafCount} and the audit {@code path}.
+   */
+  static ObjectNode toJson(ProvenLeaf o) {
+    ObjectNode n = Json.MAPPER.createObjectNode();
+    n.put("position", o.leaf().position());
+    n.put("layer", o.leaf().layer());
+    n.put("token", o.leaf().token());
+    n.put("activation", Base64.getEncoder().encodeToString(o.leaf().activation().toByteArray()));
+    n.put("leafIndex", o.proof().leafIndex());
+    n.put("leafCount", o.proof().treeSize());
+    ArrayNode p = n.putArray("path");
+    o.proof().path().forEach(d -> p.add(d.toString()));
+    return n;
+  }
+
+  static ProvenLeaf parseLlm(JsonNode n) {
+    List<Digest> path = new ArrayList<>();
+    n.path("path").forEach(d -> path.add(Digest.parse(d.asText())));
+    return new ProvenLeaf(
+        new TraceLeaf(
+            n.path("position").asInt(),
+            n.path("layer").asInt(),
+            n.path("token").asInt(),
+            Bytes.copyOf(Base64.getDecoder().decode(n.path("activation").asText()))),
+        new InclusionProof(n.path("leafIndex").asLong(), n.path("leafCount").asLong(), path));
+  }
+
   static TraceOpening parse(JsonNode n) {
     List<Digest> path = new ArrayList<>();
     n.path("path").forEach(d -> path.add(Digest.parse(d.asText())));
@@ -136,10 +203,11 @@ public final class DisputeEvidence implements ApiModule {
   }
 
   /** What a party's node serves about a dispute, as a referee fetched it. */
-  record Served(SignedReceipt receipt, Map<String, Tensor> inputs) {
+  record Served(SignedReceipt receipt, Map<String, Tensor> inputs, Optional<LlmRequest> llm) {
     Served {
       java.util.Objects.requireNonNull(receipt, "receipt");
       inputs = Map.copyOf(inputs);
+      java.util.Objects.requireNonNull(llm, "llm");
     }
   }
 
@@ -159,14 +227,30 @@ public final class DisputeEvidence implements ApiModule {
       return get("/v1/disputes/" + id)
           .map(
               j ->
-                  new Served(
-                      ReceiptJson.parse(j.get("receipt").toString()),
-                      TensorJson.parseMap(
-                          j.get("inputs"), "input", EngineLimits.DEFAULT.maxTotalBytes())));
+                  j.has("llmRequest")
+                      ? new Served(
+                          ReceiptJson.parse(j.get("receipt").toString()),
+                          Map.of(),
+                          Optional.of(LlmRequest.parse(j.get("llmRequest"))))
+                      : new Served(
+                          ReceiptJson.parse(j.get("receipt").toString()),
+                          TensorJson.parseMap(
+                              j.get("inputs"), "input", EngineLimits.DEFAULT.maxTotalBytes()),
+                          Optional.empty()));
+    }
+
+    /** The party of an LLM dispute as committed on-chain; its openings come from its node. */
+    BisectionParty<ProvenLeaf> llmParty(Digest root, long leafCount) {
+      return remoteParty(root, leafCount, DisputeEvidence::parseLlm);
     }
 
     /** The party as committed on-chain; its openings come from its node. */
     BisectionParty<TraceOpening> party(Digest root, long leafCount) {
+      return remoteParty(root, leafCount, DisputeEvidence::parse);
+    }
+
+    private <L> BisectionParty<L> remoteParty(
+        Digest root, long leafCount, java.util.function.Function<JsonNode, L> parser) {
       return new BisectionParty<>() {
         @Override
         public Digest root() {
@@ -184,8 +268,8 @@ public final class DisputeEvidence implements ApiModule {
         }
 
         @Override
-        public Optional<TraceOpening> open(long index) {
-          return get("/v1/disputes/" + id + "/leaves/" + index).map(DisputeEvidence::parse);
+        public Optional<L> open(long index) {
+          return get("/v1/disputes/" + id + "/leaves/" + index).map(parser);
         }
       };
     }

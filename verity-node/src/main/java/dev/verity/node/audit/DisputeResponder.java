@@ -1,6 +1,7 @@
 package dev.verity.node.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.verity.audit.bisect.BisectionParty;
 import dev.verity.audit.bisect.TraceParty;
 import dev.verity.audit.chain.OnChainDispute;
 import dev.verity.audit.strict.StrictParties;
@@ -75,6 +76,7 @@ public final class DisputeResponder implements AutoCloseable {
   private final Map<Bytes, Integer> movedRound = new LinkedHashMap<>();
   private long fromBlock;
   private ScheduledExecutorService timer;
+  private LlmTraces llm;
 
   /**
    * @param client a DisputeManager client sending from the node's or its operator's account (the
@@ -105,6 +107,12 @@ public final class DisputeResponder implements AutoCloseable {
       throw new IllegalArgumentException("block must be >= 0, got " + block);
     }
     fromBlock = Math.max(fromBlock, block);
+    return this;
+  }
+
+  /** Also answers disputes over this node's LLM receipts, from traces rebuilt by {@code llm}. */
+  public synchronized DisputeResponder withLlm(LlmTraces llm) {
+    this.llm = llm;
     return this;
   }
 
@@ -193,6 +201,11 @@ public final class DisputeResponder implements AutoCloseable {
   }
 
   private void offer(Bytes id, Tracked t) {
+    if (!evidence.offers(id) && llm != null) {
+      llm.committed(t.receiptDigest())
+          .filter(c -> c.party().root().equals(t.providerRoot()))
+          .ifPresent(c -> evidence.offerLlm(id, c.receipt(), c.request(), c.party()));
+    }
     if (!evidence.offers(id)) {
       traces
           .committed(t.receiptDigest())
@@ -256,6 +269,20 @@ public final class DisputeResponder implements AutoCloseable {
   }
 
   private boolean move(Bytes id, Tracked t, DisputeState s) {
+    if (llm != null) {
+      Optional<LlmTraces.Committed> l = llm.committed(t.receiptDigest());
+      if (l.isPresent()) {
+        if (!l.get().party().root().equals(t.providerRoot())) {
+          LOG.warn(
+              "dispute {}: rebuilt LLM trace root differs from the committed root", id.toHex());
+          return false;
+        }
+        if (!evidence.offers(id)) {
+          evidence.offerLlm(id, l.get().receipt(), l.get().request(), l.get().party());
+        }
+        return send(id, s, l.get().party());
+      }
+    }
     Optional<StoredTraces.Committed> c = traces.committed(t.receiptDigest());
     if (c.isEmpty()) {
       LOG.warn("dispute {}: no trace for receipt {}; cannot move", id.toHex(), t.receiptDigest());
@@ -269,6 +296,10 @@ public final class DisputeResponder implements AutoCloseable {
     if (!evidence.offers(id)) {
       evidence.offer(id, c.get().receipt(), c.get().inputs(), party);
     }
+    return send(id, s, party);
+  }
+
+  private boolean send(Bytes id, DisputeState s, BisectionParty<?> party) {
     try {
       boolean sent = OnChainDispute.move(client, id, party);
       movedRound.put(id, s.round());

@@ -1,8 +1,12 @@
 package dev.verity.node.audit;
 
+import dev.verity.llm.LlmOptions;
 import dev.verity.node.NodeServices;
 import dev.verity.node.config.NetworkConfig;
 import dev.verity.node.config.NodeConfig;
+import dev.verity.node.openai.LlmArchive;
+import dev.verity.node.openai.LlmReplay;
+import dev.verity.node.openai.LlmTraceLie;
 import dev.verity.receipt.ReceiptKey;
 import dev.verity.receipt.eth.EthAddress;
 import dev.verity.settlement.Deployment;
@@ -65,8 +69,22 @@ final class NodeDisputes implements AutoCloseable {
               services.models(),
               config.engineLimits(),
               services.inference().cheat());
+      // LLM receipts: requests from the OpenAI API's archive, models loaded from the store.
+      LlmReplay llm =
+          new LlmReplay(
+              services.models(),
+              LlmOptions.DEFAULT,
+              services.blobs().root().resolve("llm-scratch-disputes"));
+      d.parts.add(llm);
+      LlmTraces llmTraces =
+          new LlmTraces(
+              services.receipts(),
+              LlmArchive.of(services),
+              llm,
+              LlmTraceLie.of(services.inference().cheat()));
       d.parts.add(
           new DisputeResponder(disputes, rpc, nodeKey.address(), traces, ev)
+              .withLlm(llmTraces)
               .since(deployment.deployedAtBlock())
               .start(POLL));
       RefereeDuty.Models models = m -> StoredTraces.modelBytes(services.models(), m);
@@ -89,6 +107,7 @@ final class NodeDisputes implements AutoCloseable {
                   endpoints,
                   models,
                   config.engineLimits())
+              .withLlm(llm)
               .since(deployment.deployedAtBlock())
               .start(POLL));
       if (net.auditEnabled()) {
@@ -106,6 +125,7 @@ final class NodeDisputes implements AutoCloseable {
                     ev,
                     bond,
                     p.capBps())
+                .withLlm(llm)
                 .withState(config.dataDir().resolve("audit").resolve("auditor.json"))
                 .colluding(
                     (node, nodeOperator) ->

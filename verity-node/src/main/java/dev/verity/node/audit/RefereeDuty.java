@@ -4,12 +4,16 @@ import dev.verity.audit.bisect.BisectionMove;
 import dev.verity.audit.bisect.BisectionParty;
 import dev.verity.audit.bisect.Verdict;
 import dev.verity.audit.chain.OnChainDispute;
+import dev.verity.audit.llm.LlmStepReferee;
 import dev.verity.audit.strict.StrictStepReferee;
 import dev.verity.core.Bytes;
 import dev.verity.core.Digest;
 import dev.verity.engine.EngineLimits;
 import dev.verity.engine.TensorEncoding;
 import dev.verity.engine.TraceOpening;
+import dev.verity.llm.trace.ProvenLeaf;
+import dev.verity.node.openai.LlmReplay;
+import dev.verity.node.openai.LlmRequest;
 import dev.verity.receipt.Receipt;
 import dev.verity.receipt.ReceiptDomain;
 import dev.verity.receipt.ReceiptKey;
@@ -67,6 +71,7 @@ public final class RefereeDuty implements AutoCloseable {
   private long fromBlock;
   private long firstBlock;
   private ScheduledExecutorService timer;
+  private LlmReplay llm;
 
   /**
    * @param client relays the verdicts (any funded account)
@@ -97,6 +102,14 @@ public final class RefereeDuty implements AutoCloseable {
     }
     fromBlock = Math.max(fromBlock, block);
     firstBlock = block;
+    return this;
+  }
+
+  /**
+   * Also judges disputes over LLM receipts, re-executing steps with models loaded by {@code llm}.
+   */
+  public synchronized RefereeDuty withLlm(LlmReplay llm) {
+    this.llm = llm;
     return this;
   }
 
@@ -203,6 +216,9 @@ public final class RefereeDuty implements AutoCloseable {
       throw new IllegalStateException("neither party serves the disputed request");
     }
     Receipt r = req.receipt().receipt();
+    if (LlmReplay.isLlm(r)) {
+      return judgeLlm(id, s, req, p, c, providerRoot, challengerRoot, deferred.isPresent());
+    }
     var referee = new StrictStepReferee(models.bytes(r.modelDigest()), req.inputs(), limits);
     BisectionParty<TraceOpening> provider =
         p.map(x -> x.party(providerRoot, s.leafCount())).orElse(silent(providerRoot, s));
@@ -231,10 +247,74 @@ public final class RefereeDuty implements AutoCloseable {
         new Digest(s.challengerHash()));
   }
 
+  /**
+   * An LLM receipt: the pinned leaf is one (position, layer) step, re-executed with {@link
+   * LlmStepReferee} from the agreed leaves both parties open, with the request's prompt, sampling
+   * parameters and seed (bound to the receipt by its input digest).
+   */
+  private Verdict judgeLlm(
+      Bytes id,
+      DisputeState s,
+      DisputeEvidence.Served req,
+      Optional<DisputeEvidence.Remote> p,
+      Optional<DisputeEvidence.Remote> c,
+      Digest providerRoot,
+      Digest challengerRoot,
+      boolean deferred)
+      throws Exception {
+    if (llm == null) {
+      throw new IllegalStateException("this node judges no LLM disputes (no LLM runtime)");
+    }
+    if (deferred) {
+      throw new IllegalStateException("an LLM receipt always carries its trace; not deferred");
+    }
+    LlmRequest request = req.llm().orElseThrow();
+    Receipt r = req.receipt().receipt();
+    BisectionParty<ProvenLeaf> provider =
+        p.map(x -> x.llmParty(providerRoot, s.leafCount())).orElse(silent(providerRoot, s));
+    BisectionParty<ProvenLeaf> challenger =
+        c.map(x -> x.llmParty(challengerRoot, s.leafCount())).orElse(silent(challengerRoot, s));
+    return llm.withModel(
+        r.modelDigest(),
+        model -> {
+          var referee =
+              new LlmStepReferee(
+                  model.stepVerifier(),
+                  model.config().nLayers(),
+                  request.promptTokens(),
+                  request.temperature(),
+                  request.topP(),
+                  request.seed());
+          Verdict v =
+              OnChainDispute.verdict(
+                  s,
+                  providerRoot,
+                  challengerRoot,
+                  referee,
+                  provider,
+                  challenger,
+                  new Digest(s.providerHash()),
+                  new Digest(s.challengerHash()));
+          LOG.info(
+              "dispute {}: LLM step {} (position {}, layer {}) judged {}",
+              id.toHex(),
+              s.start(),
+              s.start() / model.config().nLayers(),
+              s.start() % model.config().nLayers(),
+              v);
+          return v;
+        });
+  }
+
   private boolean matches(DisputeEvidence.Served served, DisputeState s) {
     Receipt r = served.receipt().receipt();
-    return r.signingDigest(receiptDomain).equals(s.receiptDigest())
-        && TensorEncoding.digest(served.inputs()).equals(r.inputDigest());
+    if (!r.signingDigest(receiptDomain).equals(s.receiptDigest())) {
+      return false;
+    }
+    if (LlmReplay.isLlm(r)) {
+      return served.llm().map(l -> l.digest().equals(r.inputDigest())).orElse(false);
+    }
+    return TensorEncoding.digest(served.inputs()).equals(r.inputDigest());
   }
 
   /** The first node of {@code account} that serves this dispute. */
@@ -248,7 +328,7 @@ public final class RefereeDuty implements AutoCloseable {
     return Optional.empty();
   }
 
-  private static BisectionParty<TraceOpening> silent(Digest root, DisputeState s) {
+  private static <L> BisectionParty<L> silent(Digest root, DisputeState s) {
     return new BisectionParty<>() {
       @Override
       public Digest root() {
@@ -266,7 +346,7 @@ public final class RefereeDuty implements AutoCloseable {
       }
 
       @Override
-      public Optional<TraceOpening> open(long index) {
+      public Optional<L> open(long index) {
         return Optional.empty();
       }
     };

@@ -1,6 +1,7 @@
 package dev.verity.node.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.verity.receipt.VerificationPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -22,6 +23,8 @@ import java.util.OptionalLong;
  * @param stop up to 4 non-empty stop sequences
  * @param stream whether to answer with server-sent events
  * @param includeUsage whether a streamed answer ends with a usage chunk
+ * @param policy the verification tier the receipt signs (extra member {@code policy}: {@code none},
+ *     {@code sample:P} or {@code replicate:K}; default {@code none})
  */
 record CompletionRequest(
     String model,
@@ -32,7 +35,8 @@ record CompletionRequest(
     OptionalLong seed,
     List<String> stop,
     boolean stream,
-    boolean includeUsage) {
+    boolean includeUsage,
+    VerificationPolicy policy) {
 
   static final int MAX_STOP = 4;
 
@@ -40,6 +44,7 @@ record CompletionRequest(
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(input, "input");
     stop = List.copyOf(stop);
+    Objects.requireNonNull(policy, "policy");
   }
 
   /** What the model continues: chat messages, prompt text, or prompt token ids. */
@@ -146,7 +151,37 @@ record CompletionRequest(
       includeUsage = bool(so, "include_usage");
     }
     return new CompletionRequest(
-        m.textValue(), input, max, temperature, topP, seed, stops(body), stream, includeUsage);
+        m.textValue(),
+        input,
+        max,
+        temperature,
+        topP,
+        seed,
+        stops(body),
+        stream,
+        includeUsage,
+        policy(body));
+  }
+
+  private static VerificationPolicy policy(JsonNode body) {
+    JsonNode p = body.get("policy");
+    if (p == null || p.isNull()) {
+      return VerificationPolicy.NONE;
+    }
+    if (!p.isTextual()) {
+      throw OpenAiError.invalid("policy", "policy must be a string such as none or sample:0.1");
+    }
+    VerificationPolicy v;
+    try {
+      v = VerificationPolicy.parse(p.textValue());
+    } catch (IllegalArgumentException e) {
+      throw OpenAiError.invalid("policy", "policy is not valid: " + e.getMessage());
+    }
+    if (v instanceof VerificationPolicy.ValueAtRisk) {
+      throw OpenAiError.unsupported(
+          "policy", "value-at-risk policies are not resolved here; send a concrete tier");
+    }
+    return v;
   }
 
   private static void requireObject(JsonNode body) {

@@ -28,6 +28,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
@@ -48,11 +49,30 @@ final class OpenAiApi implements ApiModule {
   private final LlmModels models;
   private final ReceiptIssuer receipts;
   private final Semaphore running;
+  private final LlmArchive archive;
+  private final Optional<LlmTraceLie> lie;
 
-  OpenAiApi(LlmModels models, ReceiptIssuer receipts, int maxConcurrent) {
+  /**
+   * @param archive where each request is kept under its receipt input digest, for re-execution by
+   *     auditors, referees and this node's dispute responder
+   * @param lie the fault-injection switch's LLM cheat (tests only); empty on an honest node
+   */
+  OpenAiApi(
+      LlmModels models,
+      ReceiptIssuer receipts,
+      int maxConcurrent,
+      LlmArchive archive,
+      Optional<LlmTraceLie> lie) {
     this.models = models;
     this.receipts = receipts;
     this.running = new Semaphore(maxConcurrent, true);
+    this.archive = archive;
+    this.lie = lie;
+    lie.ifPresent(
+        x ->
+            log.warn(
+                "FAULT INJECTION: this node commits LLM traces that lie about one step (tests"
+                    + " only)"));
   }
 
   @Override
@@ -194,7 +214,12 @@ final class OpenAiApi implements ApiModule {
     long seed = r.seed().orElseGet(RANDOM::nextLong);
     GenerationRequest g =
         new GenerationRequest(
-            Prompt.tokens(prompt), maxTokens, r.temperature(), r.topP(), seed, TraceMode.HASHES);
+            Prompt.tokens(prompt),
+            maxTokens,
+            r.temperature(),
+            r.topP(),
+            seed,
+            lie.isPresent() ? TraceMode.FULL : TraceMode.HASHES);
     byte[] rnd = new byte[12];
     RANDOM.nextBytes(rnd);
     String id = kind.idPrefix + HexFormat.of().formatHex(rnd);
@@ -328,21 +353,30 @@ final class OpenAiApi implements ApiModule {
 
   private IssuedReceipt issue(Job job, GenerationRunner.Outcome o) throws IOException {
     GenerationRequest g = job.generation();
+    LlmRequest request =
+        new LlmRequest(
+            job.promptTokens(),
+            g.maxTokens(),
+            g.temperature(),
+            g.topP(),
+            g.seed(),
+            job.request().stop());
+    // Kept before the receipt exists: a logged receipt must be re-executable.
+    archive.save(request);
     ReceiptDraft draft =
         ReceiptDraft.of(
                 job.lease().get().manifest(),
                 job.model().engineInfo(),
-                LlmDigests.input(
-                    job.promptTokens(),
-                    g.maxTokens(),
-                    g.temperature(),
-                    g.topP(),
-                    g.seed(),
-                    job.request().stop()),
+                request.digest(),
                 LlmDigests.output(o.generation().completionTokens()))
             .withTrace(o.generation().trace())
             .withSeed(g.seed())
-            .withRequestId(job.id());
+            .withRequestId(job.id())
+            .withPolicy(job.request().policy());
+    if (lie.isPresent()) {
+      var lying = lie.get().party(o.generation().trace(), job.promptTokens().size());
+      draft = draft.withTrace(lying.root(), lying.leafCount());
+    }
     return receipts.issue(draft);
   }
 

@@ -47,14 +47,22 @@ public final class OpenAiFeature implements NodeFeature {
   }
 
   @Override
-  public synchronized List<ApiModule> start(NodeServices services) {
+  public synchronized List<ApiModule> start(NodeServices services) throws java.io.IOException {
     models =
         new LlmModels(
             services.models(),
             options,
             cachedModels,
             services.blobs().root().resolve("llm-scratch"));
-    return List.of(new OpenAiApi(models, services.receipts(), maxConcurrent));
+    LlmArchive archive = LlmArchive.of(services);
+    return List.of(
+        new OpenAiApi(
+            models,
+            services.receipts(),
+            maxConcurrent,
+            archive,
+            LlmTraceLie.of(services.inference().cheat())),
+        archive);
   }
 
   /** Manifest digests of the models held in memory, least recently used first. */
