@@ -55,8 +55,8 @@ public final class LlmArchive implements ApiModule {
     LlmRequest r;
     try {
       r = LlmRequest.parse(Json.MAPPER.readTree(Files.readAllBytes(f)));
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
+    } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+      return Optional.empty(); // damaged: never served as the request
     }
     return r.digest().equals(inputDigest) ? Optional.of(r) : Optional.empty();
   }
