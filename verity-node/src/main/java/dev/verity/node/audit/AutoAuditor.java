@@ -111,7 +111,12 @@ public final class AutoAuditor implements AutoCloseable {
     /** ORT receipt: an output beyond tolerance, or outputs not the signed ones. Reported only. */
     EXCEEDED_TOLERANCE,
     /** The receipt could not be audited (engine, version, bundle withheld or inconsistent). */
-    UNAUDITABLE
+    UNAUDITABLE,
+    /**
+     * LLM receipt whose trace is reproduced but whose output is not: the last sampled token is in
+     * no trace leaf, so no step can be pinned. Reported only, never disputed.
+     */
+    MISMATCH_REPORTED
   }
 
   /** One receipt this node was drawn to audit, and what it found. */
@@ -485,14 +490,25 @@ public final class AutoAuditor implements AutoCloseable {
     }
     LlmReplay.Replayed again = llm.replay(rc.modelDigest(), request);
     TraceParty<ProvenLeaf> mine = LlmParties.honest(again.trace());
-    String reason;
-    if (!again.output().equals(rc.outputDigest())) {
-      reason = "output digest " + rc.outputDigest() + " != re-generated " + again.output();
-    } else if (!mine.root().equals(rc.traceRoot()) || mine.leafCount() != rc.traceLeaves()) {
-      reason = "trace root " + rc.traceRoot() + " != re-generated " + mine.root();
-    } else {
+    boolean sameOutput = again.output().equals(rc.outputDigest());
+    boolean sameTrace = mine.root().equals(rc.traceRoot()) && mine.leafCount() == rc.traceLeaves();
+    if (sameOutput && sameTrace) {
       found(r, Finding.MATCH, "");
       LOG.info("audited LLM {} of {}: match", rc.requestId(), rc.node());
+      return;
+    }
+    String reason =
+        sameTrace
+            ? "output digest " + rc.outputDigest() + " != re-generated " + again.output()
+            : "trace root " + rc.traceRoot() + " != re-generated " + mine.root();
+    if (sameTrace) {
+      // Only the last sampled token can differ under an equal trace: no leaf to bisect to.
+      found(r, Finding.MISMATCH_REPORTED, reason);
+      LOG.warn(
+          "DETECTED: LLM receipt {} of {}: {}; reported, no dispute: no trace step covers it",
+          rc.requestId(),
+          rc.node(),
+          reason);
       return;
     }
     Bytes id = OnChainDispute.open(challenger, r, mine, again.output(), bond);
