@@ -141,7 +141,9 @@ public final class ReceiptBench {
           "deferred/bare",
           "sigs/req");
       Map<Integer, Double> sigsPerRequest = new java.util.LinkedHashMap<>();
+      List<String> cpuLines = new ArrayList<>();
       for (int clients : clientCounts) {
+        double[] cpu = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE};
         // Interleave and take the best of three so that drift hits every mode alike.
         double b = 0;
         double t = 0;
@@ -150,12 +152,27 @@ public final class ReceiptBench {
         long signatures = 0;
         for (int round = 0; round < 3; round++) {
           b = Math.max(b, time(bare, clients, perClient));
+          cpu[0] = Math.min(cpu[0], lastCpuMicrosPerRequest);
           t = Math.max(t, time(traced, clients, perClient));
+          cpu[1] = Math.min(cpu[1], lastCpuMicrosPerRequest);
           long before = issuer.signatureCount();
           f = Math.max(f, time(full, clients, perClient));
+          cpu[2] = Math.min(cpu[2], lastCpuMicrosPerRequest);
           signatures += issuer.signatureCount() - before;
           d = Math.max(d, time(deferred, clients, perClient));
+          cpu[3] = Math.min(cpu[3], lastCpuMicrosPerRequest);
         }
+        cpuLines.add(
+            String.format(
+                "%-8d %14.1f %14.1f %14.1f %16.1f %11.3fx %11.3fx %13.3fx",
+                clients,
+                cpu[0],
+                cpu[1],
+                cpu[2],
+                cpu[3],
+                cpu[2] / cpu[0],
+                cpu[2] / cpu[1],
+                cpu[3] / cpu[0]));
         // Receipts are signed in batches (one signature per batch): signatures / receipts.
         double spr = signatures / (3.0 * clients * perClient);
         sigsPerRequest.put(clients, spr);
@@ -163,6 +180,19 @@ public final class ReceiptBench {
             "%-8d %14.0f %14.0f %14.0f %16.0f %11.3fx %11.3fx %13.3fx %10.3f%n",
             clients, b, t, f, d, b / f, t / f, b / d, spr);
       }
+      // Process CPU time (every thread: clients, signer, log commit, GC) per request: what a node
+      // pays in compute, apart from the fsync wait that bounds throughput at low concurrency.
+      System.out.printf(
+          "%-8s %14s %14s %14s %16s %12s %12s %14s%n",
+          "clients",
+          "bare CPU µs",
+          "traced CPU µs",
+          "full CPU µs",
+          "deferred CPU µs",
+          "full/bare",
+          "full/traced",
+          "deferred/bare");
+      cpuLines.forEach(System.out::println);
       breakdown(model, in, inputs, engine, modelDigest, issuer, seq, sigsPerRequest);
       System.out.printf(
           "(full/bare = time per request with receipt, trace and durable log over the bare engine"
@@ -388,10 +418,18 @@ public final class ReceiptBench {
             + amortised);
   }
 
+  /** Process CPU microseconds per request of the last {@link #time} call. */
+  static double lastCpuMicrosPerRequest;
+
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean)
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
   /** Requests per second with {@code clients} threads each doing {@code perClient} requests. */
   static double time(Body body, int clients, int perClient) throws Exception {
     List<Thread> threads = new ArrayList<>();
     List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+    long cpu0 = OS.getProcessCpuTime();
     long t0 = System.nanoTime();
     for (int c = 0; c < clients; c++) {
       int id = c;
@@ -412,6 +450,8 @@ public final class ReceiptBench {
       t.join();
     }
     double secs = (System.nanoTime() - t0) / 1e9;
+    lastCpuMicrosPerRequest =
+        (OS.getProcessCpuTime() - cpu0) / 1e3 / (clients * (double) perClient);
     if (!errors.isEmpty()) {
       throw new IllegalStateException("benchmark request failed", errors.get(0));
     }
