@@ -251,10 +251,12 @@ contract NodeRegistry {
     }
 
     /// Registered, not banned, stake >= minStake and a heartbeat within maxHeartbeatAge seconds.
+    /// A heartbeat stamped later than the block evaluating the call (an eth_call against a
+    /// block environment older than the newest mined block) counts as fresh, not as an underflow.
     function isActive(address node, uint256 maxHeartbeatAge) public view returns (bool) {
         Node storage n = nodes_[node];
         return n.operator != address(0) && !n.banned && n.stake >= minStake
-            && block.timestamp - n.lastHeartbeat <= maxHeartbeatAge;
+            && (block.timestamp <= n.lastHeartbeat || block.timestamp - n.lastHeartbeat <= maxHeartbeatAge);
     }
 
     function getNode(address node)
