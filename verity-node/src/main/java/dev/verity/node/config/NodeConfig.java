@@ -195,32 +195,12 @@ public record NodeConfig(
               case "host" -> c.withHost(v);
               case "port" -> c.withPort(parsePort(v));
               case "max-upload-size" -> c.withMaxUploadBytes(parseSize(v));
-              case "max-json-size" ->
-                  new NodeConfig(
-                      c.dataDir,
-                      c.host,
-                      c.port,
-                      c.maxUploadBytes,
-                      parseSize(v),
-                      c.shutdownGrace,
-                      c.engineLimits,
-                      c.witnessPeers,
-                      c.witnessInterval,
-                      c.network,
-                      c.inferenceTrace);
+              case "max-json-size" -> c.copy(f -> f.maxJsonBytes = parseSize(v));
               case "shutdown-grace-seconds" ->
-                  new NodeConfig(
-                      c.dataDir,
-                      c.host,
-                      c.port,
-                      c.maxUploadBytes,
-                      c.maxJsonBytes,
-                      Duration.ofSeconds(parseLong(v, "a number of seconds")),
-                      c.engineLimits,
-                      c.witnessPeers,
-                      c.witnessInterval,
-                      c.network,
-                      c.inferenceTrace);
+                  c.copy(
+                      f ->
+                          f.shutdownGrace =
+                              Duration.ofSeconds(parseLong(v, "a number of seconds")));
               case "max-tensor-size" ->
                   c.withEngineLimits(
                       limits(parseSize(v), c.engineLimits.maxTotalBytes(), c.engineLimits));
@@ -257,143 +237,94 @@ public record NodeConfig(
     return c;
   }
 
+  /** Every component, editable: each {@code withX} changes one and rebuilds (and revalidates). */
+  private static final class Fields {
+    Path dataDir;
+    String host;
+    int port;
+    long maxUploadBytes;
+    long maxJsonBytes;
+    Duration shutdownGrace;
+    EngineLimits engineLimits;
+    List<URI> witnessPeers;
+    Duration witnessInterval;
+    NetworkConfig network;
+    TraceRule inferenceTrace;
+
+    Fields(NodeConfig c) {
+      dataDir = c.dataDir;
+      host = c.host;
+      port = c.port;
+      maxUploadBytes = c.maxUploadBytes;
+      maxJsonBytes = c.maxJsonBytes;
+      shutdownGrace = c.shutdownGrace;
+      engineLimits = c.engineLimits;
+      witnessPeers = c.witnessPeers;
+      witnessInterval = c.witnessInterval;
+      network = c.network;
+      inferenceTrace = c.inferenceTrace;
+    }
+
+    NodeConfig build() {
+      return new NodeConfig(
+          dataDir,
+          host,
+          port,
+          maxUploadBytes,
+          maxJsonBytes,
+          shutdownGrace,
+          engineLimits,
+          witnessPeers,
+          witnessInterval,
+          network,
+          inferenceTrace);
+    }
+  }
+
+  private NodeConfig copy(java.util.function.Consumer<Fields> change) {
+    Fields f = new Fields(this);
+    change.accept(f);
+    return f.build();
+  }
+
   public NodeConfig withDataDir(Path dir) {
-    return new NodeConfig(
-        dir,
-        host,
-        port,
-        maxUploadBytes,
-        maxJsonBytes,
-        shutdownGrace,
-        engineLimits,
-        witnessPeers,
-        witnessInterval,
-        network,
-        inferenceTrace);
+    return copy(f -> f.dataDir = dir);
   }
 
   public NodeConfig withHost(String h) {
-    return new NodeConfig(
-        dataDir,
-        h,
-        port,
-        maxUploadBytes,
-        maxJsonBytes,
-        shutdownGrace,
-        engineLimits,
-        witnessPeers,
-        witnessInterval,
-        network,
-        inferenceTrace);
+    return copy(f -> f.host = h);
   }
 
   public NodeConfig withPort(int p) {
-    return new NodeConfig(
-        dataDir,
-        host,
-        p,
-        maxUploadBytes,
-        maxJsonBytes,
-        shutdownGrace,
-        engineLimits,
-        witnessPeers,
-        witnessInterval,
-        network,
-        inferenceTrace);
+    return copy(f -> f.port = p);
   }
 
   public NodeConfig withMaxUploadBytes(long max) {
-    return new NodeConfig(
-        dataDir,
-        host,
-        port,
-        max,
-        maxJsonBytes,
-        shutdownGrace,
-        engineLimits,
-        witnessPeers,
-        witnessInterval,
-        network,
-        inferenceTrace);
+    return copy(f -> f.maxUploadBytes = max);
   }
 
   /** The limits every inference on this node runs under. */
   public NodeConfig withEngineLimits(EngineLimits limits) {
-    return new NodeConfig(
-        dataDir,
-        host,
-        port,
-        maxUploadBytes,
-        maxJsonBytes,
-        shutdownGrace,
-        limits,
-        witnessPeers,
-        witnessInterval,
-        network,
-        inferenceTrace);
+    return copy(f -> f.engineLimits = limits);
   }
 
   /** Nodes whose logs this node witnesses. */
   public NodeConfig withWitnessPeers(List<URI> peers) {
-    return new NodeConfig(
-        dataDir,
-        host,
-        port,
-        maxUploadBytes,
-        maxJsonBytes,
-        shutdownGrace,
-        engineLimits,
-        peers,
-        witnessInterval,
-        network,
-        inferenceTrace);
+    return copy(f -> f.witnessPeers = peers);
   }
 
   public NodeConfig withWitnessInterval(Duration every) {
-    return new NodeConfig(
-        dataDir,
-        host,
-        port,
-        maxUploadBytes,
-        maxJsonBytes,
-        shutdownGrace,
-        engineLimits,
-        witnessPeers,
-        every,
-        network,
-        inferenceTrace);
+    return copy(f -> f.witnessInterval = every);
   }
 
   /** How this node takes part in the network (chain, stake, models, peers); off by default. */
   public NodeConfig withNetwork(NetworkConfig n) {
-    return new NodeConfig(
-        dataDir,
-        host,
-        port,
-        maxUploadBytes,
-        maxJsonBytes,
-        shutdownGrace,
-        engineLimits,
-        witnessPeers,
-        witnessInterval,
-        n,
-        inferenceTrace);
+    return copy(f -> f.network = n);
   }
 
   /** When strict inferences commit their trace: {@code auto} (by policy) or {@code always}. */
   public NodeConfig withInferenceTrace(TraceRule rule) {
-    return new NodeConfig(
-        dataDir,
-        host,
-        port,
-        maxUploadBytes,
-        maxJsonBytes,
-        shutdownGrace,
-        engineLimits,
-        witnessPeers,
-        witnessInterval,
-        network,
-        rule);
+    return copy(f -> f.inferenceTrace = rule);
   }
 
   private static EngineLimits limits(long tensor, long total, EngineLimits old) {
