@@ -465,11 +465,10 @@ public final class Conv {
                   int src = xOff + (ci * h + ih) * w;
                   if (sw == 1) {
                     int shift = j * dw - pw;
-                    int lo = Math.max(0, -shift);
-                    int hi = Math.min(ow, w - shift);
-                    if (hi < lo) {
-                      hi = lo;
-                    }
+                    // Clamp both ends into [0, ow]: with padding wider than the input a whole
+                    // kernel column can fall outside it, and lo must not run past the row.
+                    int lo = Math.min(ow, Math.max(0, -shift));
+                    int hi = Math.max(lo, Math.min(ow, w - shift));
                     Arrays.fill(col, dst, dst + lo, 0.0f);
                     if (hi > lo) {
                       System.arraycopy(x, src + lo + shift, col, dst + lo, hi - lo);

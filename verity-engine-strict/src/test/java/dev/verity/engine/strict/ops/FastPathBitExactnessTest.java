@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.verity.engine.EngineLimits;
 import java.util.Random;
 import java.util.concurrent.ForkJoinPool;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -150,6 +151,13 @@ class FastPathBitExactnessTest {
       }
     }
     return y;
+  }
+
+  /** Padding wider than the input puts a whole dilated kernel column outside it (row overrun). */
+  @Example
+  void conv_paddingWiderThanInput_equalsDirectSpecBits() {
+    conv_fastThreaded_equalsDirectSpecBits(1, 1, 1, 1, 1, 1, 1, 3, 1, 2, 2, true, 0L);
+    conv_fastThreaded_equalsDirectSpecBits(2, 1, 1, 3, 3, 1, 3, 3, 1, 2, 2, false, 18710L);
   }
 
   @Property(tries = 40)
