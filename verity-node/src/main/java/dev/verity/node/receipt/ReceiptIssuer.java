@@ -431,13 +431,24 @@ public final class ReceiptIssuer implements AutoCloseable {
         cosigned.containsKey(c.size())
             ? Note.parse(cosigned.get(c.size()))
             : new Note(offered.note().text(), List.of(signatureOf(offered.note())));
-    List<NoteSignature> sigs = new ArrayList<>(base.signatures());
-    sigs.removeIf(s -> witness.matches(s));
+    // One cosignature per witness, its newest: the offered note usually carries this witness's
+    // earlier cosignature too (it was fetched from GET /checkpoint), and keeping both let every
+    // witnessing round add another line until the checkpoint was full.
+    NoteSignature newest = null;
     for (NoteSignature s : offered.note().signatures()) {
-      if (witness.matches(s)) {
-        sigs.add(s);
+      if (witness.matches(s)
+          && (newest == null || CosignatureV1.timestamp(s) > CosignatureV1.timestamp(newest))) {
+        newest = s;
       }
     }
+    List<NoteSignature> sigs = new ArrayList<>(base.signatures());
+    for (NoteSignature s : base.signatures()) {
+      if (witness.matches(s) && CosignatureV1.timestamp(s) > CosignatureV1.timestamp(newest)) {
+        newest = s; // a cosignature older than the one kept never replaces it
+      }
+    }
+    sigs.removeIf(witness::matches);
+    sigs.add(newest);
     if (sigs.size() > MAX_COSIGNERS + 1) {
       throw new IllegalArgumentException(
           "checkpoint " + c.size() + " already carries " + MAX_COSIGNERS + " cosignatures");

@@ -7,6 +7,7 @@ import dev.verity.core.Digest;
 import dev.verity.engine.EngineInfo;
 import dev.verity.engine.NumericMode;
 import dev.verity.log.note.Note;
+import dev.verity.log.note.NoteSignature;
 import dev.verity.log.note.NoteSigner;
 import dev.verity.log.note.NoteVerificationException;
 import dev.verity.log.note.VerifierKey;
@@ -116,6 +117,43 @@ class ReceiptIssuerTest {
     try (ReceiptIssuer issuer = ReceiptIssuer.open(dir)) {
       assertThat(issuer.latestCosigned()).isPresent();
       assertThat(Note.parse(issuer.find("x").orElseThrow().checkpoint()).signatures()).hasSize(2);
+    }
+  }
+
+  @Test
+  void addCosignature_repeatedRounds_keepOneCosignaturePerWitness(@TempDir Path dir)
+      throws Exception {
+    List<NoteSigner> witnesses = new java.util.ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      witnesses.add(NoteSigner.generate("w" + i, VerifierKey.COSIGNATURE_V1, new SecureRandom()));
+    }
+    try (ReceiptIssuer issuer = ReceiptIssuer.open(dir)) {
+      for (int round = 0; round < 5; round++) {
+        for (NoteSigner w : witnesses) {
+          Note n = Note.parse(issuer.checkpoint());
+          String cosigned =
+              n.withSignature(CosignatureV1.sign(w, n.text(), 1_700_000_000L + round)).encode();
+          issuer.addCosignature(w.verifierKey(), cosigned);
+        }
+      }
+      // Each witness's own earlier cosignature rode along in every offer; only its newest stays.
+      List<NoteSignature> sigs = Note.parse(issuer.checkpoint()).signatures();
+      assertThat(sigs).hasSize(13);
+      for (NoteSignature s : sigs.subList(1, sigs.size())) {
+        assertThat(CosignatureV1.timestamp(s)).isEqualTo(1_700_000_004L);
+      }
+      // An offer carrying only an older cosignature does not replace the newer one.
+      NoteSigner w = witnesses.getFirst();
+      Note n = Note.parse(issuer.checkpoint());
+      Note stale =
+          new Note(
+              n.text(),
+              List.of(n.signatures().getFirst(), CosignatureV1.sign(w, n.text(), 1_600_000_000L)));
+      issuer.addCosignature(w.verifierKey(), stale.encode());
+      assertThat(Note.parse(issuer.checkpoint()).signatures())
+          .filteredOn(w.verifierKey()::matches)
+          .singleElement()
+          .satisfies(s -> assertThat(CosignatureV1.timestamp(s)).isEqualTo(1_700_000_004L));
     }
   }
 
