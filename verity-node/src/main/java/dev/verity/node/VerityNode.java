@@ -73,7 +73,7 @@ public final class VerityNode implements AutoCloseable {
     List<NodeFeature> all = new ArrayList<>();
     // The OpenAI-compatible API is built in; a caller may pass its own (other limits) instead.
     if (features.stream().noneMatch(f -> f instanceof OpenAiFeature)) {
-      all.add(OpenAiFeature.defaults());
+      all.add(OpenAiFeature.defaults(config.llmLimits()));
     }
     // The explorer (static pages over the public API) is built in too, replaceable the same way.
     if (features.stream().noneMatch(f -> f instanceof ExplorerFeature)) {

@@ -1,5 +1,6 @@
 package dev.verity.node.audit;
 
+import dev.verity.llm.LlmLimits;
 import dev.verity.llm.LlmOptions;
 import dev.verity.node.NodeServices;
 import dev.verity.node.config.NetworkConfig;
@@ -69,11 +70,12 @@ final class NodeDisputes implements AutoCloseable {
               services.models(),
               config.engineLimits(),
               services.inference().cheat());
-      // LLM receipts: requests from the OpenAI API's archive, models loaded from the store.
+      // LLM receipts: requests from the OpenAI API's archive, models loaded from the store. A
+      // replay must not stop short where the provider's limits (wider than ours) did not.
       LlmReplay llm =
           new LlmReplay(
               services.models(),
-              LlmOptions.DEFAULT,
+              LlmOptions.DEFAULT.withLimits(LlmLimits.MODEL_ONLY),
               services.blobs().root().resolve("llm-scratch-disputes"));
       d.parts.add(llm);
       LlmTraces llmTraces =

@@ -3,6 +3,7 @@ package dev.verity.node.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.verity.engine.EngineLimits;
+import dev.verity.llm.LlmLimits;
 import dev.verity.node.inference.TraceRule;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,6 +42,8 @@ import java.util.Set;
  *   <li>{@code witness-peers} / {@code VERITY_NODE_WITNESS_PEERS}: comma-separated base URLs of
  *       nodes whose logs this node witnesses
  *   <li>{@code witness-interval-seconds}: how often peers are witnessed (0 = only on demand)
+ *   <li>{@code llm-max-context-tokens}, {@code llm-max-new-tokens}: bounds on one LLM request
+ *       (prompt plus generated tokens; generated tokens), 4096 and 2048 by default
  *   <li>{@code inference-trace} / {@code VERITY_NODE_INFERENCE_TRACE}: {@code auto} (default:
  *       strict requests under policy {@code none} run without a trace and get a receipt without
  *       one, committed on demand in a dispute; other policies commit it eagerly) or {@code always}
@@ -60,7 +63,8 @@ public record NodeConfig(
     List<URI> witnessPeers,
     Duration witnessInterval,
     NetworkConfig network,
-    TraceRule inferenceTrace) {
+    TraceRule inferenceTrace,
+    LlmLimits llmLimits) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 7070;
@@ -85,7 +89,9 @@ public record NodeConfig(
             "run-deadline-seconds",
             "witness-peers",
             "witness-interval-seconds",
-            "inference-trace"));
+            "inference-trace",
+            "llm-max-context-tokens",
+            "llm-max-new-tokens"));
     return Set.copyOf(keys);
   }
 
@@ -122,6 +128,7 @@ public record NodeConfig(
     }
     Objects.requireNonNull(network, "network");
     Objects.requireNonNull(inferenceTrace, "inferenceTrace");
+    Objects.requireNonNull(llmLimits, "llmLimits");
   }
 
   /** Defaults: data under {@code ~/.verity/node}, {@code 127.0.0.1:7070}. */
@@ -137,7 +144,8 @@ public record NodeConfig(
         List.of(),
         Duration.ofSeconds(60),
         NetworkConfig.NONE,
-        TraceRule.AUTO);
+        TraceRule.AUTO,
+        LlmLimits.DEFAULT);
   }
 
   /** An in-process node for tests and demos: given data dir, loopback, ephemeral port. */
@@ -223,6 +231,12 @@ public record NodeConfig(
                   throw new NodeConfigException(x.getMessage());
                 }
               }
+              case "llm-max-context-tokens" ->
+                  c.withLlmLimits(
+                      llmLimits(positive(v, "a number of tokens"), c.llmLimits.maxNewTokens()));
+              case "llm-max-new-tokens" ->
+                  c.withLlmLimits(
+                      llmLimits(c.llmLimits.maxContextTokens(), positive(v, "a number of tokens")));
               default -> {
                 if (!NetworkConfig.KEYS.contains(key)) {
                   throw new NodeConfigException("unknown setting");
@@ -250,6 +264,7 @@ public record NodeConfig(
     Duration witnessInterval;
     NetworkConfig network;
     TraceRule inferenceTrace;
+    LlmLimits llmLimits;
 
     Fields(NodeConfig c) {
       dataDir = c.dataDir;
@@ -263,6 +278,7 @@ public record NodeConfig(
       witnessInterval = c.witnessInterval;
       network = c.network;
       inferenceTrace = c.inferenceTrace;
+      llmLimits = c.llmLimits;
     }
 
     NodeConfig build() {
@@ -277,7 +293,8 @@ public record NodeConfig(
           witnessPeers,
           witnessInterval,
           network,
-          inferenceTrace);
+          inferenceTrace,
+          llmLimits);
     }
   }
 
@@ -325,6 +342,22 @@ public record NodeConfig(
   /** When strict inferences commit their trace: {@code auto} (by policy) or {@code always}. */
   public NodeConfig withInferenceTrace(TraceRule rule) {
     return copy(f -> f.inferenceTrace = rule);
+  }
+
+  /** Bounds on one LLM request (context and new tokens); the model's own context bounds it too. */
+  public NodeConfig withLlmLimits(LlmLimits limits) {
+    return copy(f -> f.llmLimits = limits);
+  }
+
+  private static LlmLimits llmLimits(long context, long newTokens) {
+    if (context > Integer.MAX_VALUE || newTokens > Integer.MAX_VALUE) {
+      throw new NodeConfigException("must be at most " + Integer.MAX_VALUE + " tokens");
+    }
+    try {
+      return new LlmLimits((int) context, (int) newTokens);
+    } catch (IllegalArgumentException e) {
+      throw new NodeConfigException(e.getMessage());
+    }
   }
 
   private static EngineLimits limits(long tensor, long total, EngineLimits old) {
