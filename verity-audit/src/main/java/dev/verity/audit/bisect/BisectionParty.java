@@ -19,4 +19,29 @@ public interface BisectionParty<L> {
 
   /** Leaf {@code index} with its inclusion proof under this party's root. */
   Optional<L> open(long index);
+
+  /** A party committed to {@code root} that never moves or opens anything: it loses by timeout. */
+  static <L> BisectionParty<L> silent(Digest root, long leafCount) {
+    return new BisectionParty<>() {
+      @Override
+      public Digest root() {
+        return root;
+      }
+
+      @Override
+      public long leafCount() {
+        return leafCount;
+      }
+
+      @Override
+      public Optional<BisectionMove> move(int round, long start, long size) {
+        return Optional.empty();
+      }
+
+      @Override
+      public Optional<L> open(long index) {
+        return Optional.empty();
+      }
+    };
+  }
 }

@@ -111,8 +111,8 @@ public final class OnChainDispute {
         game.judgeStep(
             leaf,
             pinned.round(),
-            pOk ? provider : silent(provider),
-            cOk ? challenger : silent(challenger));
+            pOk ? provider : BisectionParty.silent(provider.root(), provider.leafCount()),
+            cOk ? challenger : BisectionParty.silent(challenger.root(), challenger.leafCount()));
     return j.verdict();
   }
 
@@ -192,30 +192,5 @@ public final class OnChainDispute {
     }
     Optional<L> o = party.open(leaf);
     return o.isPresent() && referee.leafHash(o.get()).value().equals(pinned);
-  }
-
-  /** A party that opens nothing: its step check fails as withheld. */
-  private static <L> BisectionParty<L> silent(BisectionParty<L> p) {
-    return new BisectionParty<>() {
-      @Override
-      public Digest root() {
-        return p.root();
-      }
-
-      @Override
-      public long leafCount() {
-        return p.leafCount();
-      }
-
-      @Override
-      public Optional<BisectionMove> move(int round, long start, long size) {
-        return Optional.empty();
-      }
-
-      @Override
-      public Optional<L> open(long index) {
-        return Optional.empty();
-      }
-    };
   }
 }

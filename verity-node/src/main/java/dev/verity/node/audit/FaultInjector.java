@@ -1,6 +1,5 @@
 package dev.verity.node.audit;
 
-import dev.verity.audit.bisect.BisectionMove;
 import dev.verity.audit.bisect.BisectionParty;
 import dev.verity.audit.bisect.TraceParty;
 import dev.verity.audit.strict.StrictParties;
@@ -166,7 +165,11 @@ public final class FaultInjector implements AutoCloseable {
       out.put(first, perturb(out.get(first), oneUlp));
     }
     BisectionParty<TraceOpening> party = StrictParties.lyingAbout(trace, last, lie);
-    return new Served(out, TensorEncoding.digest(out), silent ? silent(party) : party, true);
+    return new Served(
+        out,
+        TensorEncoding.digest(out),
+        silent ? BisectionParty.silent(party.root(), party.leafCount()) : party,
+        true);
   }
 
   /** One ulp up on element 0, or every element to −x − 1 (a different answer). */
@@ -185,31 +188,6 @@ public final class FaultInjector implements AutoCloseable {
       }
     }
     return Tensor.ofBytes(t.type(), t.shape(), b.array());
-  }
-
-  /** Keeps its commitments but never moves or opens anything: it will lose by timeout. */
-  static <L> BisectionParty<L> silent(BisectionParty<L> p) {
-    return new BisectionParty<>() {
-      @Override
-      public Digest root() {
-        return p.root();
-      }
-
-      @Override
-      public long leafCount() {
-        return p.leafCount();
-      }
-
-      @Override
-      public Optional<BisectionMove> move(int round, long start, long size) {
-        return Optional.empty();
-      }
-
-      @Override
-      public Optional<L> open(long index) {
-        return Optional.empty();
-      }
-    };
   }
 
   /** A served answer as an engine result: its outputs and the trace it commits to. */

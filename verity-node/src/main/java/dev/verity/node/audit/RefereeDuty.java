@@ -1,6 +1,5 @@
 package dev.verity.node.audit;
 
-import dev.verity.audit.bisect.BisectionMove;
 import dev.verity.audit.bisect.BisectionParty;
 import dev.verity.audit.bisect.Verdict;
 import dev.verity.audit.chain.OnChainDispute;
@@ -221,9 +220,11 @@ public final class RefereeDuty implements AutoCloseable {
     }
     var referee = new StrictStepReferee(models.bytes(r.modelDigest()), req.inputs(), limits);
     BisectionParty<TraceOpening> provider =
-        p.map(x -> x.party(providerRoot, s.leafCount())).orElse(silent(providerRoot, s));
+        p.map(x -> x.party(providerRoot, s.leafCount()))
+            .orElse(BisectionParty.silent(providerRoot, s.leafCount()));
     BisectionParty<TraceOpening> challenger =
-        c.map(x -> x.party(challengerRoot, s.leafCount())).orElse(silent(challengerRoot, s));
+        c.map(x -> x.party(challengerRoot, s.leafCount()))
+            .orElse(BisectionParty.silent(challengerRoot, s.leafCount()));
     if (deferred.isPresent()) {
       return OnChainDispute.deferredVerdict(
           s,
@@ -271,9 +272,11 @@ public final class RefereeDuty implements AutoCloseable {
     LlmRequest request = req.llm().orElseThrow();
     Receipt r = req.receipt().receipt();
     BisectionParty<ProvenLeaf> provider =
-        p.map(x -> x.llmParty(providerRoot, s.leafCount())).orElse(silent(providerRoot, s));
+        p.map(x -> x.llmParty(providerRoot, s.leafCount()))
+            .orElse(BisectionParty.silent(providerRoot, s.leafCount()));
     BisectionParty<ProvenLeaf> challenger =
-        c.map(x -> x.llmParty(challengerRoot, s.leafCount())).orElse(silent(challengerRoot, s));
+        c.map(x -> x.llmParty(challengerRoot, s.leafCount()))
+            .orElse(BisectionParty.silent(challengerRoot, s.leafCount()));
     return llm.withModel(
         r.modelDigest(),
         model -> {
@@ -326,30 +329,6 @@ public final class RefereeDuty implements AutoCloseable {
       }
     }
     return Optional.empty();
-  }
-
-  private static <L> BisectionParty<L> silent(Digest root, DisputeState s) {
-    return new BisectionParty<>() {
-      @Override
-      public Digest root() {
-        return root;
-      }
-
-      @Override
-      public long leafCount() {
-        return s.leafCount();
-      }
-
-      @Override
-      public Optional<BisectionMove> move(int round, long start, long size) {
-        return Optional.empty();
-      }
-
-      @Override
-      public Optional<L> open(long index) {
-        return Optional.empty();
-      }
-    };
   }
 
   @Override
