@@ -328,6 +328,30 @@ class ReplicatedNetworkTest {
       assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
       assertThat(dev.verity.node.http.Json.MAPPER.readTree(back.body()).get("finding").asText())
           .isEqualTo("MATCH");
+      // Each node lists what its auditor found, filtered by node and finding.
+      var found = getJson(urls.get(honestNode).resolve("/v1/audit/findings?node=" + cheater));
+      assertThat(found.get("matching").asInt()).as(found.toString()).isEqualTo(1);
+      assertThat(found.get("openDisputes").asInt()).isEqualTo(1);
+      assertThat(found.at("/findings/0/receiptId").asText())
+          .isEqualTo(lie.receipt().receipt().id().toString());
+      assertThat(found.at("/findings/0/finding").asText()).isEqualTo("MISMATCH_DISPUTED");
+      assertThat(
+              getJson(urls.get(honestNode).resolve("/v1/audit/findings?finding=match"))
+                  .get("matching")
+                  .asInt())
+          .isZero();
+      assertThat(
+              getJson(urls.get(cheater).resolve("/v1/audit/findings?finding=MATCH&limit=1"))
+                  .at("/findings/0/node")
+                  .asText())
+          .isEqualTo(honestNode.toChecksumString());
+      HttpResponse<String> badLimit =
+          HTTP.send(
+              HttpRequest.newBuilder(urls.get(cheater).resolve("/v1/audit/findings?limit=0"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(badLimit.statusCode()).isEqualTo(400);
+      assertThat(badLimit.body()).contains("'limit' must be a whole number from 1 to 1000");
       // The dispute is on DisputeManager against the cheater's node, opened by the honest node's
       // operator. (Played to the end in verity-node's ChallengeTest.)
       String disputeId =
@@ -348,5 +372,13 @@ class ReplicatedNetworkTest {
     System.out.printf("replicate:2 x8: %d accepted, %d refused (cheater drawn)%n", agreed, refused);
     assertThat(agreed).as("replica sets without the cheater").isPositive();
     assertThat(refused).as("replica sets with the cheater").isPositive();
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode getJson(java.net.URI uri)
+      throws Exception {
+    HttpResponse<String> r =
+        HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(uri + ": " + r.body()).isEqualTo(200);
+    return dev.verity.node.http.Json.MAPPER.readTree(r.body());
   }
 }

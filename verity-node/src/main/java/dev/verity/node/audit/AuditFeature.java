@@ -1,5 +1,7 @@
 package dev.verity.node.audit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.verity.node.NodeFeature;
 import dev.verity.node.NodeServices;
 import dev.verity.node.config.NodeConfig;
@@ -7,6 +9,7 @@ import dev.verity.node.http.ApiModule;
 import dev.verity.node.http.Json;
 import dev.verity.node.http.Problem;
 import dev.verity.node.http.ProblemException;
+import dev.verity.node.http.Request;
 import dev.verity.node.http.Response;
 import dev.verity.receipt.eth.EthAddress;
 import dev.verity.settlement.Deployment;
@@ -18,7 +21,9 @@ import dev.verity.settlement.evm.EvmSettlement;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -164,12 +169,88 @@ public final class AuditFeature implements NodeFeature {
                   req.requireLoopbackCaller("challenging another node's receipt");
                   return Response.ok(challenge(req.json()));
                 });
-    return List.of(m, new AuditApi(services), evidence, challenge);
+    ApiModule findings = router -> router.get("/v1/audit/findings", this::findings);
+    return List.of(m, new AuditApi(services), evidence, challenge, findings);
+  }
+
+  /** The most findings one answer lists. */
+  static final int MAX_FINDINGS = 1000;
+
+  /**
+   * {@code GET /v1/audit/findings[?node=0x…][&finding=NAME][&limit=N]}: what this node's auditor
+   * found, oldest first (the newest {@code limit}, default and at most {@value #MAX_FINDINGS}).
+   * Matches leave nothing on-chain, so this is where an operator, or anyone, sees the audits a node
+   * ran.
+   */
+  private Response findings(Request req) {
+    AutoAuditor auditor;
+    synchronized (this) {
+      auditor = disputes == null ? null : disputes.auditor().orElse(null);
+    }
+    if (auditor == null) {
+      throw new ProblemException(
+          Problem.of(
+              409,
+              "auditor-not-running",
+              "Auditor not running",
+              "this node audits only with dispute-manager set and audit-enabled=true"));
+    }
+    Optional<EthAddress> node;
+    try {
+      node = req.query("node").map(EthAddress::parse);
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest("'node' must be a 0x address: " + e.getMessage());
+    }
+    Optional<AutoAuditor.Finding> finding;
+    try {
+      finding =
+          req.query("finding")
+              .map(f -> AutoAuditor.Finding.valueOf(f.trim().toUpperCase(Locale.ROOT)));
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest(
+          "'finding' must be one of " + Arrays.toString(AutoAuditor.Finding.values()));
+    }
+    int limit = MAX_FINDINGS;
+    if (req.query("limit").isPresent()) {
+      try {
+        limit = Integer.parseInt(req.query("limit").get());
+      } catch (NumberFormatException e) {
+        limit = -1;
+      }
+      if (limit < 1 || limit > MAX_FINDINGS) {
+        throw ProblemException.badRequest(
+            "'limit' must be a whole number from 1 to " + MAX_FINDINGS);
+      }
+    }
+    List<AutoAuditor.Audit> all =
+        auditor.findings().stream()
+            .filter(a -> node.isEmpty() || a.node().equals(node.get()))
+            .filter(a -> finding.isEmpty() || a.finding() == finding.get())
+            .toList();
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("audits", auditor.audits());
+    o.put("openDisputes", auditor.openDisputes());
+    o.put("matching", all.size());
+    var list = o.putArray("findings");
+    for (AutoAuditor.Audit a : all.subList(Math.max(0, all.size() - limit), all.size())) {
+      list.add(auditJson(a));
+    }
+    return Response.ok(o);
+  }
+
+  private static ObjectNode auditJson(AutoAuditor.Audit a) {
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("receiptId", a.receiptId().toString());
+    o.put("requestId", a.requestId());
+    o.put("node", a.node().toChecksumString());
+    o.put("engine", a.engine());
+    o.put("finding", a.finding().name());
+    o.put("detail", a.detail());
+    return o;
   }
 
   /** {@code POST /v1/challenge {"peer": URL, "requestId": ID}}: audit that receipt now. */
-  private com.fasterxml.jackson.databind.node.ObjectNode challenge(
-      com.fasterxml.jackson.databind.JsonNode body) throws Exception {
+  private ObjectNode challenge(JsonNode body) throws Exception {
     AutoAuditor auditor;
     synchronized (this) {
       auditor = disputes == null ? null : disputes.auditor().orElse(null);
@@ -204,14 +285,7 @@ public final class AuditFeature implements NodeFeature {
       throw new ProblemException(
           Problem.of(422, "cannot-challenge", "Cannot challenge", e.getMessage()));
     }
-    com.fasterxml.jackson.databind.node.ObjectNode o = Json.MAPPER.createObjectNode();
-    o.put("receiptId", a.receiptId().toString());
-    o.put("requestId", a.requestId());
-    o.put("node", a.node().toChecksumString());
-    o.put("engine", a.engine());
-    o.put("finding", a.finding().name());
-    o.put("detail", a.detail());
-    return o;
+    return auditJson(a);
   }
 
   @Override
