@@ -72,12 +72,28 @@ public interface Settlement extends AutoCloseable {
   /** Every registered node, in registration order. */
   List<NodeInfo> nodes() throws SettlementException;
 
+  /**
+   * Every node registered as of the end of block {@code blockNumber}, in registration order, with
+   * its stake, ban, models and heartbeat as they stood then: later registrations, bans and stake
+   * changes are not visible. Deterministic for a mined block, so every reader of one block agrees;
+   * the audit draw for a checkpoint anchored in block {@code a} uses {@code nodes(a)}. Needs an
+   * endpoint that serves that block's state (an archive node; Anvil does by default).
+   */
+  List<NodeInfo> nodes(long blockNumber) throws SettlementException;
+
   /** Nodes that list {@code model}; only active ones (see {@link #isActive}) when maxAge is set. */
   List<NodeInfo> nodesServing(Digest model, Optional<Duration> maxHeartbeatAge)
       throws SettlementException;
 
   /** Registered, not banned, stake at least the minimum, heartbeat within {@code maxAge}. */
   boolean isActive(EthAddress node, Duration maxHeartbeatAge) throws SettlementException;
+
+  /**
+   * {@link #isActive} as of the end of block {@code blockNumber}: that block's registry state, and
+   * the heartbeat's age measured against that block's timestamp, not the current time.
+   */
+  boolean isActive(EthAddress node, Duration maxHeartbeatAge, long blockNumber)
+      throws SettlementException;
 
   // ---------------------------------------------------------------- models
 

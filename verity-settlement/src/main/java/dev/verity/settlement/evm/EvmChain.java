@@ -104,8 +104,45 @@ final class EvmChain implements AutoCloseable {
     return rpc(() -> web3j.ethBlockNumber().send()).getBlockNumber().longValueExact();
   }
 
-  /** eth_call of {@code fn} on {@code to}; outputs decoded by the ABI. */
+  /** eth_call of {@code fn} on {@code to} at the latest block; outputs decoded by the ABI. */
   List<Type> call(ContractArtifact c, EthAddress to, String fn, Type<?>... args)
+      throws SettlementException {
+    return call(c, to, DefaultBlockParameterName.LATEST, fn, args);
+  }
+
+  /**
+   * eth_call of {@code fn} on {@code to} against the state at the end of block {@code block}, with
+   * that block's number and timestamp as {@code block.*}. Needs an endpoint that keeps historical
+   * state for that block (an archive node; Anvil keeps it by default).
+   */
+  List<Type> callAt(long block, ContractArtifact c, EthAddress to, String fn, Type<?>... args)
+      throws SettlementException {
+    if (block < 0) {
+      throw new IllegalArgumentException("block number must not be negative: " + block);
+    }
+    try {
+      return call(c, to, DefaultBlockParameter.valueOf(BigInteger.valueOf(block)), fn, args);
+    } catch (SettlementException e) {
+      if (e.errorName().isPresent()) {
+        throw e; // a revert of the contract itself, decoded
+      }
+      throw new SettlementException(
+          "cannot read "
+              + c.name
+              + "."
+              + fn
+              + " as of block "
+              + block
+              + " from "
+              + rpcUrl
+              + " (the endpoint must serve that block's state: an archive node, or Anvil): "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private List<Type> call(
+      ContractArtifact c, EthAddress to, DefaultBlockParameter block, String fn, Type<?>... args)
       throws SettlementException {
     ContractArtifact.Function f = c.function(fn);
     String data = FunctionEncoder.encode(f.selector(), List.of(args));
@@ -116,7 +153,7 @@ final class EvmChain implements AutoCloseable {
                     .ethCall(
                         Transaction.createEthCallTransaction(
                             key.address().toString(), to.toString(), data),
-                        DefaultBlockParameterName.LATEST)
+                        block)
                     .send());
     if (r.hasError()) {
       throw revert(c.name, r.getError());

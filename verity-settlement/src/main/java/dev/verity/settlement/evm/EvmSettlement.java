@@ -202,17 +202,27 @@ public final class EvmSettlement implements Settlement {
   @Override
   public Optional<NodeInfo> node(EthAddress node) throws SettlementException {
     boolean known = (Boolean) callNodes("isRegistered", address(node)).getFirst().getValue();
-    return known ? Optional.of(nodeInfo(node)) : Optional.empty();
+    return known ? Optional.of(nodeInfo(node, this::callNodes)) : Optional.empty();
   }
 
   @Override
   public List<NodeInfo> nodes() throws SettlementException {
-    long count = uint(callNodes("nodeCount").getFirst()).longValueExact();
+    return nodes(this::callNodes);
+  }
+
+  @Override
+  public List<NodeInfo> nodes(long blockNumber) throws SettlementException {
+    return nodes(
+        (fn, args) -> chain.callAt(blockNumber, nodes, deployment.nodeRegistry(), fn, args));
+  }
+
+  private List<NodeInfo> nodes(RegistryCall call) throws SettlementException {
+    long count = uint(call.call("nodeCount").getFirst()).longValueExact();
     List<NodeInfo> out = new ArrayList<>();
     for (long offset = 0; offset < count; offset += PAGE) {
       for (EthAddress a :
-          addresses(callNodes("listNodes", new Uint256(offset), new Uint256(PAGE)).getFirst())) {
-        out.add(nodeInfo(a));
+          addresses(call.call("listNodes", new Uint256(offset), new Uint256(PAGE)).getFirst())) {
+        out.add(nodeInfo(a, call));
       }
     }
     return out;
@@ -228,7 +238,7 @@ public final class EvmSettlement implements Settlement {
             : callNodes("nodesServing", m);
     List<NodeInfo> out = new ArrayList<>();
     for (EthAddress a : addresses(r.getFirst())) {
-      out.add(nodeInfo(a));
+      out.add(nodeInfo(a, this::callNodes));
     }
     return out;
   }
@@ -241,8 +251,29 @@ public final class EvmSettlement implements Settlement {
             .getValue();
   }
 
-  private NodeInfo nodeInfo(EthAddress node) throws SettlementException {
-    List<Type> v = callNodes("getNode", address(node));
+  @Override
+  public boolean isActive(EthAddress node, Duration maxHeartbeatAge, long blockNumber)
+      throws SettlementException {
+    return (Boolean)
+        chain
+            .callAt(
+                blockNumber,
+                nodes,
+                deployment.nodeRegistry(),
+                "isActive",
+                address(node),
+                new Uint256(maxHeartbeatAge.toSeconds()))
+            .getFirst()
+            .getValue();
+  }
+
+  /** A read-only NodeRegistry call, at the latest block or pinned to one. */
+  private interface RegistryCall {
+    List<Type> call(String fn, Type<?>... args) throws SettlementException;
+  }
+
+  private NodeInfo nodeInfo(EthAddress node, RegistryCall call) throws SettlementException {
+    List<Type> v = call.call("getNode", address(node));
     List<Digest> served = new ArrayList<>();
     for (Object t : ((DynamicArray<?>) v.get(8)).getValue()) {
       served.add(new Digest(AbiValues.bytes((Type<?>) t)));
