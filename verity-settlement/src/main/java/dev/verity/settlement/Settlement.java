@@ -77,7 +77,8 @@ public interface Settlement extends AutoCloseable {
    * its stake, ban, models and heartbeat as they stood then: later registrations, bans and stake
    * changes are not visible. Deterministic for a mined block, so every reader of one block agrees;
    * the audit draw for a checkpoint anchored in block {@code a} uses {@code nodes(a)}. Needs an
-   * endpoint that serves that block's state (an archive node; Anvil does by default).
+   * endpoint that serves that block's state (an archive node; Anvil serves about the last 3,600
+   * blocks' by default).
    */
   List<NodeInfo> nodes(long blockNumber) throws SettlementException;
 

@@ -463,12 +463,13 @@ public final class AdversarialRun {
       List<Anchor> ready = new ArrayList<>();
       waiting.removeIf(a -> a.block() < latest && ready.add(a));
       if (!ready.isEmpty()) {
-        List<NodeInfo> nodes = net.chain().nodes();
         for (Anchor a : ready) {
           long from = seen.getOrDefault(a.node(), 0L);
           if (a.treeSize() <= from) {
             continue;
           }
+          // As the auditors do: the registry as of the anchor block, not as it is now.
+          List<NodeInfo> nodes = net.chain().nodes(a.block());
           Bytes hash = SampledAudit.blockHash(net.anvil().rpcUrl(), a.block() + 1);
           for (Answer ans : byNode.getOrDefault(a.node(), List.of())) {
             if (ans.logIndex() >= from && ans.logIndex() < a.treeSize()) {
@@ -537,8 +538,8 @@ public final class AdversarialRun {
       }
       Thread.sleep(1000);
     }
-    // Where the nodes' draws differ from the harness's (the registry changed between the two
-    // reads, e.g. another cheater was banned), counts shift between rows; reported, not hidden.
+    // The nodes and the harness both draw over the registry as of the anchor block, so they should
+    // name the same auditor; a dispute from another operator would show they did not.
     int otherChallenger = 0;
     for (Map.Entry<Bytes, EthAddress> e : challengerOf.entrySet()) {
       Drawn d = drawn.get(disputeReceipt.get(e.getKey()));

@@ -71,13 +71,15 @@ import org.slf4j.LoggerFactory;
  * The node as an autonomous auditor. It watches LogAnchor's {@code CheckpointAnchored} events; for
  * each checkpoint of another operator's node it reads the new log entries from the peer's public
  * tiles (authenticated against the anchored root), and for every sample:p receipt it runs the draw
- * with the hash of the block after the anchor. When this node is the drawn auditor it fetches the
- * request from the peer and re-executes it. A strict receipt is re-run with the strict engine; on a
- * mismatch the auditor opens a dispute with its own trace, offers its evidence to the referees and
- * plays every round to the end (moves, referee draw, timeout of a silent provider). An ORT receipt
- * is re-run with the pinned ORT configuration and compared within {@link OrtTolerance#DEFAULT}; it
- * signs no trace, so a bisection dispute over it could not be won, and an excess is reported (log
- * and {@link #findings()}), never disputed.
+ * with the hash of the block after the anchor, over the registry as of the anchor block (nodes
+ * polling before and after a registry change then agree on the auditor; docs/DRAW.md in
+ * verity-audit). When this node is the drawn auditor it fetches the request from the peer and
+ * re-executes it. A strict receipt is re-run with the strict engine; on a mismatch the auditor
+ * opens a dispute with its own trace, offers its evidence to the referees and plays every round to
+ * the end (moves, referee draw, timeout of a silent provider). An ORT receipt is re-run with the
+ * pinned ORT configuration and compared within {@link OrtTolerance#DEFAULT}; it signs no trace, so
+ * a bisection dispute over it could not be won, and an excess is reported (log and {@link
+ * #findings()}), never disputed.
  */
 public final class AutoAuditor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AutoAuditor.class);
@@ -182,15 +184,6 @@ public final class AutoAuditor implements AutoCloseable {
   }
 
   /**
-   * Keeps this auditor's state in {@code file} (cursors, anchors waiting for their draw block, what
-   * it audited and found, its open disputes with the receipt and inputs that rebuild its side), and
-   * resumes from it if it exists: a restarted node neither audits a receipt twice nor abandons a
-   * dispute it opened. Written atomically after every change.
-   *
-   * @throws IOException if the file exists but is not a valid state file (the node does not start
-   *     from scratch over it: that could audit receipts twice and abandon open disputes)
-   */
-  /**
    * Also audits LLM receipts: re-generates with the archived request the peer serves and this
    * node's copy of the model. Call before {@link #withState}, which rebuilds open LLM disputes.
    */
@@ -199,6 +192,15 @@ public final class AutoAuditor implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Keeps this auditor's state in {@code file} (cursors, anchors waiting for their draw block, what
+   * it audited and found, its open disputes with the receipt and inputs that rebuild its side), and
+   * resumes from it if it exists: a restarted node neither audits a receipt twice nor abandons a
+   * dispute it opened. Written atomically after every change.
+   *
+   * @throws IOException if the file exists but is not a valid state file (the node does not start
+   *     from scratch over it: that could audit receipts twice and abandon open disputes)
+   */
   public synchronized AutoAuditor withState(Path file) throws IOException {
     if (timer != null) {
       throw new IllegalStateException("state must be set before start");
@@ -287,9 +289,17 @@ public final class AutoAuditor implements AutoCloseable {
     List<Anchor> ready = new ArrayList<>();
     waiting.removeIf(a -> a.block() < latest && ready.add(a));
     if (!ready.isEmpty()) {
-      List<NodeInfo> nodes = settlement.nodes();
+      // The draw for an anchor in block a uses the registry as of block a (docs/AUDIT.md): every
+      // node computes it alike whenever it polls, whatever registered, was banned or restaked
+      // since.
+      Map<Long, List<NodeInfo>> registryAt = new HashMap<>();
       for (Anchor a : ready) {
         try {
+          List<NodeInfo> nodes = registryAt.get(a.block());
+          if (nodes == null) {
+            nodes = settlement.nodes(a.block());
+            registryAt.put(a.block(), nodes);
+          }
           anchored(a, nodes);
         } catch (Exception e) {
           LOG.warn(
@@ -301,17 +311,24 @@ public final class AutoAuditor implements AutoCloseable {
     save();
   }
 
+  /**
+   * @param nodes the registry as of the anchor's block: who may be drawn, with what stake, and
+   *     which operator the provider and this node belonged to then
+   */
   private void anchored(Anchor a, List<NodeInfo> nodes) throws Exception {
     Optional<NodeInfo> peer = nodes.stream().filter(n -> n.node().equals(a.node())).findFirst();
     Optional<NodeInfo> me = nodes.stream().filter(n -> n.node().equals(self)).findFirst();
     if (peer.isEmpty() || me.isEmpty() || peer.get().operator().equals(me.get().operator())) {
-      return; // never audit our own operator's nodes
+      // Not registered at the anchor block: never a candidate of its draw. Own operator: excluded.
+      return;
     }
     long from = seen.getOrDefault(a.node(), 0L);
     if (a.treeSize() <= from) {
       return;
     }
-    URI base = URI.create(peer.get().endpoint());
+    // Where to fetch is not part of the draw: the peer's current endpoint, if it moved since.
+    URI base =
+        URI.create(settlement.node(a.node()).map(NodeInfo::endpoint).orElse(peer.get().endpoint()));
     TileClient tiles =
         new TileClient(
             new Checkpoint("anchored", a.treeSize(), a.root()),

@@ -62,7 +62,12 @@ public final class SampledAudit {
         .operator();
   }
 
-  /** The lottery for one receipt anchored in {@code anchorBlock}, using a later block's hash. */
+  /**
+   * The lottery for one receipt anchored in {@code anchorBlock}, using a later block's hash.
+   *
+   * @param registry the registry as of {@code anchorBlock} ({@code Settlement.nodes(anchorBlock)}),
+   *     so that every node draws the same auditor however much later it runs the draw
+   */
   public static AuditOutcome draw(
       SignedReceipt receipt,
       List<NodeInfo> registry,
