@@ -1,5 +1,6 @@
 package dev.verity.cli.devnet;
 
+import dev.verity.audit.bisect.Verdict;
 import dev.verity.audit.draw.AuditOutcome;
 import dev.verity.audit.draw.Candidate;
 import dev.verity.audit.tier.Assumptions;
@@ -74,6 +75,15 @@ public final class AdversarialRun {
   /** Operator of the auditor node that colludes with it. */
   static final int COLLUDER_ACCOUNT = 8;
 
+  /** Operator of the lying auditor (Anvil's account 9 publishes the devnet's models). */
+  static final int LIAR_ACCOUNT = 10;
+
+  /**
+   * The lying auditor stakes this many times a cheater's stake, so that it is drawn for enough
+   * honest receipts in one run to show its accusations fail.
+   */
+  static final int LIAR_STAKE_FACTOR = 3;
+
   /** The devnet's honest nodes must leave these accounts free. */
   public static final int MAX_HONEST_NODES = CHEATER_ACCOUNT - 1;
 
@@ -121,6 +131,7 @@ public final class AdversarialRun {
       BigInteger slashedWei,
       boolean banned,
       int falselyAccused,
+      int accusationsCleared,
       String disputes) {
 
     /** The smaller binomial tail of detected among auditable cheated requests at stated P. */
@@ -135,10 +146,16 @@ public final class AdversarialRun {
       int honestNodesAccused,
       List<String> unslashedCheaters,
       List<String> unresolved,
+      List<String> falseAccusationsUpheld,
       double seconds) {
-    /** What the exit code reflects: no honest node accused, every detected cheater slashed. */
+    /**
+     * What the exit code reflects: no honest node accused (by an honest auditor) or convicted (by
+     * anyone), every detected cheater slashed, every false accusation rejected.
+     */
     public boolean passed() {
-      return honestNodesAccused == 0 && unslashedCheaters.isEmpty();
+      return honestNodesAccused == 0
+          && unslashedCheaters.isEmpty()
+          && falseAccusationsUpheld.isEmpty();
     }
   }
 
@@ -159,6 +176,7 @@ public final class AdversarialRun {
   private final Map<EthAddress, CheatStrategy> cheaters = new LinkedHashMap<>();
   private final Map<EthAddress, BigInteger> stakeAtStart = new HashMap<>();
   private EthAddress colluderNode;
+  private EthAddress liarNode;
   private final List<Answer> answers = Collections.synchronizedList(new ArrayList<>());
   private final Map<Bytes, Drawn> drawn = new LinkedHashMap<>();
   private final Map<Bytes, EthAddress> opened = new LinkedHashMap<>();
@@ -233,12 +251,19 @@ public final class AdversarialRun {
     List<Devnet.ExtraNode> out = new ArrayList<>();
     EvmKey cheater = EvmKey.fromMnemonic(AnvilProcess.MNEMONIC, CHEATER_ACCOUNT);
     EvmKey collProvider = EvmKey.fromMnemonic(AnvilProcess.MNEMONIC, COLLUDING_PROVIDER_ACCOUNT);
+    EvmKey liar = EvmKey.fromMnemonic(AnvilProcess.MNEMONIC, LIAR_ACCOUNT);
     for (CheatStrategy s : o.strategies()) {
       out.add(
           new Devnet.ExtraNode(
               "audit-cheat=" + s.id(),
-              s == CheatStrategy.COLLUDING_AUDITOR ? collProvider : cheater,
-              o.cheaterStakeWei(),
+              switch (s) {
+                case COLLUDING_AUDITOR -> collProvider;
+                case LYING_AUDITOR -> liar;
+                default -> cheater;
+              },
+              s == CheatStrategy.LYING_AUDITOR
+                  ? o.cheaterStakeWei().multiply(BigInteger.valueOf(LIAR_STAKE_FACTOR))
+                  : o.cheaterStakeWei(),
               Map.of("audit-cheat", s.id())));
     }
     if (o.strategies().contains(CheatStrategy.COLLUDING_AUDITOR)) {
@@ -261,7 +286,11 @@ public final class AdversarialRun {
           "the devnet was not started with AdversarialRun.extraNodes(options)");
     }
     for (int i = 0; i < options.strategies().size(); i++) {
-      cheaters.put(net.onChain(all.get(honest + i)).node(), options.strategies().get(i));
+      EthAddress node = net.onChain(all.get(honest + i)).node();
+      cheaters.put(node, options.strategies().get(i));
+      if (options.strategies().get(i) == CheatStrategy.LYING_AUDITOR) {
+        liarNode = node;
+      }
     }
     if (all.size() > honest + options.strategies().size()) {
       colluderNode = net.onChain(all.getLast()).node();
@@ -669,6 +698,9 @@ public final class AdversarialRun {
     for (Map.Entry<EthAddress, CheatStrategy> e : cheaters.entrySet()) {
       EthAddress node = e.getKey();
       CheatStrategy s = e.getValue();
+      if (!s.cheatsAsProvider()) {
+        continue; // the lying auditor serves honestly: its row is the accusations below
+      }
       double fr = s == CheatStrategy.COLLUDING_AUDITOR ? f : 0;
       double stated =
           SampledAudit.statedDetection(
@@ -684,11 +716,72 @@ public final class AdversarialRun {
     if (colluderNode != null) {
       honest.add(colluderNode);
     }
+    if (liarNode != null) {
+      honest.add(liarNode); // as a provider it serves honestly
+    }
     Row h = row("honest nodes", Optional.empty(), honest, p, 0, bannedAt, states, now);
     rows.addFirst(h);
+    // Every dispute the lying auditor opened must end for the provider: it cannot convict.
+    List<String> upheld = new ArrayList<>();
+    if (liarNode != null) {
+      int accusations = 0;
+      Map<String, Integer> outcomes = new java.util.TreeMap<>();
+      for (Map.Entry<Bytes, DisputeState> e : states.entrySet()) {
+        if (!challengerOf.get(e.getKey()).equals(liarOperator())) {
+          continue;
+        }
+        DisputeState s = e.getValue();
+        boolean falseAccusation =
+            answers.stream()
+                .anyMatch(a -> a.digest().equals(disputeReceipt.get(e.getKey())) && !a.cheated());
+        if (!falseAccusation) {
+          continue; // the liar disputing a cheater's receipt is an honest detection
+        }
+        accusations++;
+        outcomes.merge(
+            s.phase() == DisputePhase.RESOLVED ? "outcome " + s.outcome() : s.phase().toString(),
+            1,
+            Integer::sum);
+        if (!cleared(s)) {
+          upheld.add(e.getKey().toHex() + " against " + s.node() + ": " + s.phase());
+        }
+      }
+      int drawnForHonest =
+          (int)
+              drawn.values().stream()
+                  .filter(d -> !d.answer().cheated())
+                  .filter(d -> d.auditor().map(c -> c.node().equals(liarNode)).orElse(false))
+                  .count();
+      BigInteger lost =
+          stakeAtStart.get(liarNode).subtract(now.get(liarNode).stakeWei()).max(BigInteger.ZERO);
+      rows.add(
+          new Row(
+              CheatStrategy.LYING_AUDITOR.id(),
+              Optional.of(CheatStrategy.LYING_AUDITOR),
+              liarNode.toString().substring(0, 10),
+              "accuses honest",
+              (int) answers.stream().filter(a -> a.node().equals(liarNode)).count(),
+              0,
+              0,
+              drawnForHonest,
+              0,
+              Double.NaN,
+              lost,
+              now.get(liarNode).banned(),
+              accusations - (int) outcomes.getOrDefault("outcome " + PROVIDER_WINS, 0),
+              (int) outcomes.getOrDefault("outcome " + PROVIDER_WINS, 0),
+              accusations + " accused: " + (outcomes.isEmpty() ? "none" : outcomes.toString())));
+    }
     int accused = 0;
     for (EthAddress n : honest) {
-      boolean disputed = states.values().stream().anyMatch(s -> s.node().equals(n));
+      // Accused: disputed by an honest auditor, or by the liar without being cleared.
+      boolean disputed = false;
+      for (Map.Entry<Bytes, DisputeState> e : states.entrySet()) {
+        if (e.getValue().node().equals(n)
+            && !(challengerOf.get(e.getKey()).equals(liarOperator()) && cleared(e.getValue()))) {
+          disputed = true;
+        }
+      }
       boolean lost =
           now.get(n).stakeWei().compareTo(stakeAtStart.get(n)) < 0 || now.get(n).banned();
       if (disputed || lost) {
@@ -696,9 +789,20 @@ public final class AdversarialRun {
       }
     }
     Result res =
-        new Result(rows, accused, unslashed, unresolved, (System.nanoTime() - start) / 1e9);
+        new Result(rows, accused, unslashed, unresolved, upheld, (System.nanoTime() - start) / 1e9);
     print(res);
     return res;
+  }
+
+  /** DisputeManager's outcome code for a dispute decided for the provider. */
+  private static final int PROVIDER_WINS = Verdict.PROVIDER_CORRECT.code;
+
+  private static boolean cleared(DisputeState s) {
+    return s.phase() == DisputePhase.RESOLVED && s.outcome() == PROVIDER_WINS;
+  }
+
+  private static EthAddress liarOperator() {
+    return EvmKey.fromMnemonic(AnvilProcess.MNEMONIC, LIAR_ACCOUNT).address();
   }
 
   private Row row(
@@ -716,9 +820,22 @@ public final class AdversarialRun {
     int audited = 0;
     int detected = 0;
     int falsely = 0;
+    int cleared = 0;
     Set<Bytes> disputedReceipts = new LinkedHashSet<>();
+    // Honest receipts the lying auditor disputed and the referees cleared: not false accusations
+    // by the network, reported apart.
+    Set<Bytes> clearedReceipts = new LinkedHashSet<>();
     for (Map.Entry<Bytes, EthAddress> e : opened.entrySet()) {
-      disputedReceipts.add(disputeReceipt.get(e.getKey()));
+      Bytes receipt = disputeReceipt.get(e.getKey());
+      DisputeState s = states.get(e.getKey());
+      if (liarNode != null
+          && challengerOf.get(e.getKey()).equals(liarOperator())
+          && s != null
+          && cleared(s)) {
+        clearedReceipts.add(receipt);
+      } else {
+        disputedReceipts.add(receipt);
+      }
     }
     for (Answer a : answers) {
       if (!nodes.contains(a.node())) {
@@ -730,6 +847,8 @@ public final class AdversarialRun {
       if (!a.cheated()) {
         if (disputed) {
           falsely++;
+        } else if (clearedReceipts.contains(a.digest())) {
+          cleared++;
         }
         if (d != null && d.auditor().isPresent()) {
           audited++;
@@ -782,6 +901,7 @@ public final class AdversarialRun {
         slashed,
         banned,
         falsely,
+        cleared,
         outcomes.isEmpty() ? "none" : outcomes.toString());
   }
 
@@ -789,7 +909,7 @@ public final class AdversarialRun {
   void print(Result r) {
     out.println();
     out.printf(
-        "%-18s | %-20s | %6s | %7s | %7s | %8s | %13s | %20s | %7s | %s%n",
+        "%-18s | %-20s | %6s | %7s | %7s | %8s | %13s | %20s | %7s | %7s | %s%n",
         "strategy",
         "tier",
         "served",
@@ -799,11 +919,12 @@ public final class AdversarialRun {
         "stated P(det)",
         "stake slashed (wei)",
         "falsely",
+        "cleared",
         "disputes");
     for (Row row : r.rows()) {
       out.printf(
           Locale.ROOT,
-          "%-18s | %-20s | %6d | %7d | %7d | %8s | %13.3f | %20s | %7d | %s%n",
+          "%-18s | %-20s | %6d | %7d | %7d | %8s | %13s | %20s | %7d | %7d | %s%n",
           row.label(),
           row.tier(),
           row.served(),
@@ -812,14 +933,19 @@ public final class AdversarialRun {
           row.strategy().isEmpty() || row.auditable() == row.cheated()
               ? Integer.toString(row.detected())
               : row.detected() + "/" + row.auditable(),
-          row.statedDetect(),
+          Double.isNaN(row.statedDetect())
+              ? "-"
+              : String.format(Locale.ROOT, "%.3f", row.statedDetect()),
           row.slashedWei(),
           row.falselyAccused(),
+          row.accusationsCleared(),
           row.disputes());
     }
     out.println(
         "(detected a/b: b of the cheated answers were anchored before the node was banned; later"
-            + " ones could not be disputed any more)");
+            + " ones could not be disputed any more. falsely: honest answers disputed by an honest"
+            + " auditor or convicted; cleared: honest answers the lying auditor disputed and the"
+            + " referees cleared; lying-auditor audited: honest answers it was drawn for)");
     out.printf(
         Locale.ROOT,
         "honest nodes falsely accused: %d; detected cheaters not slashed: %s; disputes left"
@@ -839,6 +965,9 @@ public final class AdversarialRun {
             row.statedDetect(),
             row.tail());
       }
+    }
+    if (!r.falseAccusationsUpheld().isEmpty()) {
+      out.println("false accusations not cleared: " + r.falseAccusationsUpheld());
     }
     out.println(r.passed() ? "adversarial run: PASSED" : "adversarial run: FAILED");
     out.flush();

@@ -13,6 +13,7 @@ import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,12 +73,24 @@ class DevnetAdversarialTest {
     assertThat(r.honestNodesAccused()).as("honest nodes falsely accused").isZero();
     assertThat(r.unslashedCheaters()).as("detected cheaters not slashed").isEmpty();
     assertThat(r.unresolved()).as("disputes left open").isEmpty();
+    assertThat(r.falseAccusationsUpheld()).as("false accusations not cleared").isEmpty();
     assertThat(r.passed()).isTrue();
     int pooledN = 0;
     int pooledX = 0;
     for (AdversarialRun.Row row : r.rows()) {
       assertThat(row.falselyAccused()).as("%s: honest answers disputed", row.label()).isZero();
       assertThat(row.detected()).as(row.label()).isLessThanOrEqualTo(row.audited());
+      if (row.strategy().equals(Optional.of(CheatStrategy.LYING_AUDITOR))) {
+        // Serves honestly; every honest receipt it was drawn for it disputes, and loses.
+        assertThat(row.served()).as("lying auditor served").isPositive();
+        assertThat(row.cheated()).isZero();
+        assertThat(row.audited()).as("honest answers the liar was drawn for").isPositive();
+        assertThat(row.accusationsCleared())
+            .as("the liar's accusations, all cleared by the referees")
+            .isEqualTo(row.audited());
+        assertThat(row.slashedWei()).as("a failed accusation costs a bond, not stake").isZero();
+        continue;
+      }
       if (row.strategy().isEmpty()) {
         // The honest nodes (and the colluder, an honest provider): audited, never caught.
         assertThat(row.cheated()).isZero();

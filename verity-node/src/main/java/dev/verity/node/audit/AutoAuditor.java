@@ -154,6 +154,7 @@ public final class AutoAuditor implements AutoCloseable {
   private byte[] saved;
   private ScheduledExecutorService timer;
   private java.util.function.BiPredicate<EthAddress, EthAddress> colludes = (node, op) -> false;
+  private boolean accusesHonestReceipts;
   private LlmReplay llm;
 
   /**
@@ -229,6 +230,16 @@ public final class AutoAuditor implements AutoCloseable {
   public synchronized AutoAuditor colluding(
       java.util.function.BiPredicate<EthAddress, EthAddress> colludes) {
     this.colludes = java.util.Objects.requireNonNull(colludes, "colludes");
+    return this;
+  }
+
+  /**
+   * Fault injection for adversarial tests: every strict receipt that reproduces is disputed anyway,
+   * with a trace that lies about one intermediate tensor (a false accusation the referees must
+   * reject).
+   */
+  public synchronized AutoAuditor accusingHonestReceipts(boolean on) {
+    this.accusesHonestReceipts = on;
     return this;
   }
 
@@ -469,6 +480,7 @@ public final class AutoAuditor implements AutoCloseable {
       return;
     }
     switch (StrictAudit.audit(model, inputs, r.receipt(), EngineLimits.DEFAULT)) {
+      case AuditResult.Match m when accusesHonestReceipts -> accuseFalsely(r, model, inputs);
       case AuditResult.Match m -> {
         found(r, Finding.MATCH, "");
         LOG.info("audited {} of {}: match", r.receipt().requestId(), r.receipt().node());
@@ -487,6 +499,28 @@ public final class AutoAuditor implements AutoCloseable {
             id.toHex());
       }
     }
+  }
+
+  /** The lying auditor's dispute over a receipt it reproduced: its trace lies about one tensor. */
+  private void accuseFalsely(SignedReceipt r, byte[] model, Map<String, Tensor> inputs)
+      throws Exception {
+    TraceCommitment trace;
+    try (StrictModel m = new StrictEngine().load(model, EngineLimits.DEFAULT)) {
+      trace = m.run(inputs, RunOptions.WITH_TRACE).trace().orElseThrow();
+    }
+    long leaf = trace.leafCount() / 3;
+    TraceParty<TraceOpening> lie =
+        StrictParties.lyingAbout(
+            trace, leaf, FaultInjector.perturb(trace.open(leaf).tensor(), true));
+    Bytes id = OnChainDispute.open(challenger, r, lie, r.receipt().outputDigest(), bond);
+    evidence.offer(id, r, inputs, lie);
+    disputes.put(id, new Playing(lie, r, inputs));
+    found(r, Finding.MISMATCH_DISPUTED, "fault injection: false accusation; dispute " + id.toHex());
+    LOG.warn(
+        "fault injection: {} of {} reproduces; disputed it anyway with a lying trace ({})",
+        r.receipt().requestId(),
+        r.receipt().node(),
+        id.toHex());
   }
 
   /**

@@ -26,7 +26,18 @@ public enum CheatStrategy {
   /** Serves a wrong output and then never moves in the dispute. */
   SILENT_IN_DISPUTE,
   /** Serves a wrong output; auditors of a colluding operator report a match without checking. */
-  COLLUDING_AUDITOR;
+  COLLUDING_AUDITOR,
+  /**
+   * Serves honestly, but as auditor disputes every receipt that reproduces, with a trace that lies
+   * about one intermediate tensor: a false accusation, which must clear the provider and cost the
+   * liar its bond.
+   */
+  LYING_AUDITOR;
+
+  /** Whether the node cheats as provider (serves answers that differ from an honest run). */
+  public boolean cheatsAsProvider() {
+    return this != HONEST && this != LYING_AUDITOR;
+  }
 
   /** Parses the config value ({@code wrong-output}, {@code lying_trace}, …). */
   public static CheatStrategy parse(String text) {

@@ -124,7 +124,8 @@ public final class FaultInjector implements AutoCloseable {
   public synchronized Served tamper(Map<String, Tensor> outputs, TraceCommitment trace) {
     TraceParty<TraceOpening> honest = StrictParties.honest(trace);
     return switch (strategy) {
-      case HONEST -> new Served(outputs, TensorEncoding.digest(outputs), honest, false);
+      case HONEST, LYING_AUDITOR ->
+          new Served(outputs, TensorEncoding.digest(outputs), honest, false);
       case QUANTIZED_MODEL, SKIPPED_LAYER ->
           // Honest to the wrong model: its trace is its own; the answer differs from the real one.
           new Served(outputs, TensorEncoding.digest(outputs), honest, true);

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * swap the strict engine's model bytes, the others tamper with every strict run before its receipt
  * is drafted. In a dispute it plays the trace it committed to (rebuilt the same way), except {@code
  * silent-in-dispute}, which never moves. As auditor it reports a match, without re-executing, for
- * receipts of the nodes or operators it colludes with.
+ * receipts of the nodes or operators it colludes with; under {@code lying-auditor} it serves
+ * honestly and disputes every receipt it finds reproduced.
  */
 public final class NodeCheat {
   private static final Logger LOG = LoggerFactory.getLogger(NodeCheat.class);
@@ -150,7 +151,7 @@ public final class NodeCheat {
    * colluding-auditor} replace the answer; the others leave them alone.
    */
   public InferenceResult apply(InferenceResult run) {
-    if (injector.strategy() == CheatStrategy.HONEST) {
+    if (!injector.strategy().cheatsAsProvider()) {
       return run;
     }
     if (run.trace().isEmpty()) {
@@ -179,6 +180,14 @@ public final class NodeCheat {
   public Optional<FaultInjector.Served> committed(InferenceResult run) {
     FaultInjector.Served s = injector.tamper(run.outputs(), run.trace().orElseThrow());
     return s.committed() instanceof TraceParty<TraceOpening> ? Optional.of(s) : Optional.empty();
+  }
+
+  /**
+   * Whether this node, as auditor, disputes receipts that reproduce (strategy {@code
+   * lying-auditor}).
+   */
+  public boolean accusesHonestReceipts() {
+    return injector.strategy() == CheatStrategy.LYING_AUDITOR;
   }
 
   /** Whether this node, as auditor, waves through receipts of {@code node} (or its operator). */

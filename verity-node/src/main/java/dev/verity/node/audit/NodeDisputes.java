@@ -136,6 +136,12 @@ final class NodeDisputes implements AutoCloseable {
                             .cheat()
                             .map(c -> c.colludesWith(node, nodeOperator))
                             .orElse(false))
+                .accusingHonestReceipts(
+                    services
+                        .inference()
+                        .cheat()
+                        .map(NodeCheat::accusesHonestReceipts)
+                        .orElse(false))
                 .start(POLL);
         d.parts.add(d.auditor);
         LOG.info("auditing other operators' sample:p receipts on this node's own initiative");

@@ -56,7 +56,7 @@ public final class AnvilProcess implements AutoCloseable {
     this.shutdownHook = shutdownHook;
   }
 
-  /** Starts Anvil with 10 funded accounts and the given hardfork (e.g. "cancun"). */
+  /** Starts Anvil with 12 funded accounts and the given hardfork (e.g. "cancun"). */
   public static AnvilProcess start() throws IOException {
     return start(locateBinary(), "cancun");
   }
@@ -73,7 +73,7 @@ public final class AnvilProcess implements AutoCloseable {
             "--port", "0",
             "--chain-id", Long.toString(CHAIN_ID),
             "--mnemonic", MNEMONIC,
-            "--accounts", "10",
+            "--accounts", "12",
             "--balance", "10000",
             "--hardfork", hardfork));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
