@@ -85,11 +85,12 @@ public final class DevnetCommand implements Callable<Integer> {
       description =
           "Test only: add cheating node processes (setting audit-cheat) for STRATEGY, a comma"
               + " list, or 'all' (wrong-output, output-noise, quantized-model, replayed-output,"
-              + " skipped-layer, lying-trace, silent-in-dispute, colluding-auditor), send sample:p requests through the"
+              + " skipped-layer, lying-trace, silent-in-dispute, colluding-auditor,"
+              + " lying-auditor), send sample:p requests through the"
               + " routing client, let the nodes audit and dispute on their own, print requests"
               + " cheated, audited, detected, stated P(detect), stake slashed and honest nodes"
-              + " falsely accused, then stop. Exit status 1 if an honest node was accused or a"
-              + " detected cheater was not slashed.")
+              + " falsely accused, then stop. Exit status 1 if an honest node was accused, a"
+              + " detected cheater was not slashed or a false accusation was upheld.")
   String adversarial;
 
   @Option(
