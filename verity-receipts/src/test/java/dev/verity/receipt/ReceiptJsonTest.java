@@ -11,9 +11,11 @@ import java.math.BigDecimal;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
@@ -161,12 +163,17 @@ class ReceiptJsonTest {
                     i ->
                         new VerificationPolicy.ValueAtRisk(
                             BigDecimal.valueOf(i, 2), BigDecimal.valueOf(i % 7, 1))));
+    // A receipt either has no trace (zero root, no leaves) or a non-zero root over some leaves.
+    Arbitrary<Digest> traceRoots =
+        Arbitraries.frequencyOf(
+            Tuple.of(1, Arbitraries.just(Receipt.NO_TRACE)),
+            Tuple.of(3, digests.filter(d -> !d.equals(Receipt.NO_TRACE))));
     return Combinators.combine(
             digests,
             tokens,
             tokens,
             digests,
-            digests,
+            traceRoots,
             Arbitraries.longs().between(1, Receipt.MAX_SAFE),
             Arbitraries.longs(),
             policies)
@@ -182,7 +189,7 @@ class ReceiptJsonTest {
                             time % 2 == 0 ? NumericMode.BITWISE : NumericMode.TOLERANCE)
                         .input(input)
                         .output(input)
-                        .trace(trace, time)
+                        .trace(trace, trace.equals(Receipt.NO_TRACE) ? 0 : time)
                         .node(ReceiptFixtures.goldenKey().address())
                         .requestId(requestId)
                         .timeMillis(time)
@@ -191,6 +198,32 @@ class ReceiptJsonTest {
                         .build(),
                     new ReceiptDomain(1 + (time % 100_000), ReceiptFixtures.otherKey().address()),
                     ReceiptFixtures.goldenKey()));
+  }
+
+  /**
+   * A receipt without a trace (zero root, no leaves) round-trips and verifies; the generator's
+   * all-zero edge-case root over a positive leaf count is refused when built.
+   */
+  @Example
+  void untracedReceipt_roundTrips_zeroRootOverLeaves_refused() throws Exception {
+    Digest zero = Receipt.NO_TRACE;
+    Receipt.Builder b =
+        Receipt.builder()
+            .model(zero)
+            .engine("!", "1.0", zero, NumericMode.TOLERANCE)
+            .input(zero)
+            .output(zero)
+            .node(ReceiptFixtures.goldenKey().address())
+            .requestId("!")
+            .timeMillis(1)
+            .policy(VerificationPolicy.NONE)
+            .seed(0);
+    jsonAndCanonicalBytes_roundTrip_andVerify(
+        SignedReceipt.sign(
+            b.trace(zero, 0).build(), ReceiptDomain.DEVNET, ReceiptFixtures.goldenKey()));
+    assertThatThrownBy(() -> b.trace(zero, 1).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("traceRoot must be zero exactly when traceLeaves is 0");
   }
 
   @Property(tries = 150)
