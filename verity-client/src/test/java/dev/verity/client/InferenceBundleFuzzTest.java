@@ -29,6 +29,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -134,9 +135,24 @@ class InferenceBundleFuzzTest {
 
   @Property(tries = 50)
   void truncatedBundle_isRefusedWithAMessage(@ForAll @IntRange(min = 0, max = 100_000) int cut) {
-    String bad = text.substring(0, cut % text.length());
+    // Every proper prefix of the JSON document; the trailing newline after it is not part of it.
+    String document = text.stripTrailing();
+    String bad = document.substring(0, cut % document.length());
     assertThatThrownBy(() -> InferenceBundle.parse(bad))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("bundle");
+  }
+
+  /**
+   * Cutting only the trailing newline leaves the whole document, which parses to the same bundle
+   * (the shrunk sample, cut = length - 1); one character more is refused.
+   */
+  @Example
+  void truncation_atTheDocumentEnd() {
+    String document = text.stripTrailing();
+    assertThat(document).isNotEqualTo(text);
+    assertThat(InferenceBundle.parse(document)).isEqualTo(InferenceBundle.parse(text));
+    truncatedBundle_isRefusedWithAMessage(text.length() - 1);
+    truncatedBundle_isRefusedWithAMessage(document.length() - 1);
   }
 }
