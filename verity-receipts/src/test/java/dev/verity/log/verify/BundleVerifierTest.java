@@ -3,7 +3,9 @@ package dev.verity.log.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.verity.core.Bytes;
 import dev.verity.log.ConsistencyProof;
+import dev.verity.log.InclusionProof;
 import dev.verity.log.TestKeys;
 import dev.verity.log.TransparencyLog;
 import dev.verity.log.bundle.BundleJson;
@@ -21,8 +23,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -192,8 +198,7 @@ class BundleVerifierTest {
 
   @Property(tries = 500)
   void parse_arbitraryInclusionProofArray_onlyFormatErrorsOrNotInLog(
-      @ForAll java.util.List<@net.jqwik.api.constraints.StringLength(max = 60) String> hashes)
-      throws Exception {
+      @ForAll("proofArrays") List<String> hashes) throws Exception {
     com.fasterxml.jackson.databind.node.ObjectNode o =
         (com.fasterxml.jackson.databind.node.ObjectNode)
             dev.verity.receipt.StrictJson.MAPPER.readTree(
@@ -212,6 +217,31 @@ class BundleVerifierTest {
                 BundleVerifier.verify(
                     b, VerifyOptions.trusting(TestKeys.logSigner().verifierKey())))
         .isInstanceOf(NotInLogException.class);
+  }
+
+  /**
+   * Proof arrays that parse often enough to reach verification: mostly short lists drawn from the
+   * golden path's hashes and well-formed random hashes, sometimes arbitrary strings or a list
+   * longer than any tree's path; never the golden path itself.
+   */
+  @Provide
+  Arbitrary<List<String>> proofArrays() {
+    List<String> golden =
+        BundleFixtures.golden().inclusion().path().stream().map(Bytes::toBase64).toList();
+    Arbitrary<String> hash =
+        Arbitraries.frequencyOf(
+            Tuple.of(3, Arbitraries.of(golden)),
+            Tuple.of(
+                2,
+                Arbitraries.bytes()
+                    .array(byte[].class)
+                    .ofSize(32)
+                    .map(b -> Bytes.copyOf(b).toBase64())),
+            Tuple.of(1, Arbitraries.strings().ofMaxLength(60)));
+    return Arbitraries.frequencyOf(
+            Tuple.of(4, hash.list().ofMaxSize(8)),
+            Tuple.of(1, hash.list().ofMaxSize(InclusionProof.MAX_PATH + 1)))
+        .filter(l -> !l.equals(golden));
   }
 
   @TempDir Path dir;
