@@ -230,44 +230,63 @@ final class EvmChain implements AutoCloseable {
             .multiply(BigInteger.valueOf(6))
             .divide(BigInteger.valueOf(5))
             .add(BigInteger.valueOf(10_000));
-    BigInteger gasPrice = rpc(() -> web3j.ethGasPrice().send()).getGasPrice();
-    EthSendTransaction sent;
+    TransactionReceipt receipt = null;
+    String hash = null;
     // Another process sending from the same account (a second node of one operator) may take the
-    // pending nonce between our read and our send: read it again and resend.
-    for (int attempt = 1; ; attempt++) {
-      BigInteger nonce =
-          rpc(() -> web3j.ethGetTransactionCount(from, DefaultBlockParameterName.PENDING).send())
-              .getTransactionCount();
-      RawTransaction raw =
-          to == null
-              ? RawTransaction.createContractTransaction(nonce, gasPrice, gasLimit, value, data)
-              : RawTransaction.createTransaction(nonce, gasPrice, gasLimit, toHex, value, data);
-      String signed =
-          Numeric.toHexString(TransactionEncoder.signMessage(raw, chainId, key.credentials()));
-      sent = rpc(() -> web3j.ethSendRawTransaction(signed).send());
-      if (!sent.hasError() || attempt >= NONCE_ATTEMPTS || !nonceTaken(sent.getError())) {
-        break;
+    // pending nonce between our read and our send, or replace our pending transaction with one of
+    // the same nonce and a higher gas price (the base fee moves between blocks): read the nonce
+    // again and resend.
+    for (int round = 1; receipt == null; round++) {
+      BigInteger gasPrice = rpc(() -> web3j.ethGasPrice().send()).getGasPrice();
+      EthSendTransaction sent;
+      BigInteger nonce;
+      for (int attempt = 1; ; attempt++) {
+        nonce =
+            rpc(() -> web3j.ethGetTransactionCount(from, DefaultBlockParameterName.PENDING).send())
+                .getTransactionCount();
+        RawTransaction raw =
+            to == null
+                ? RawTransaction.createContractTransaction(nonce, gasPrice, gasLimit, value, data)
+                : RawTransaction.createTransaction(nonce, gasPrice, gasLimit, toHex, value, data);
+        String signed =
+            Numeric.toHexString(TransactionEncoder.signMessage(raw, chainId, key.credentials()));
+        sent = rpc(() -> web3j.ethSendRawTransaction(signed).send());
+        if (!sent.hasError() || attempt >= NONCE_ATTEMPTS || !nonceTaken(sent.getError())) {
+          break;
+        }
+        LOG.debug("{}: nonce {} taken by another sender; retrying", contract, nonce);
       }
-      LOG.debug("{}: nonce {} taken by another sender; retrying", contract, nonce);
-    }
-    if (sent.hasError()) {
-      if (sent.getError().getData() != null) {
-        throw revert(contract, sent.getError());
+      if (sent.hasError()) {
+        if (sent.getError().getData() != null) {
+          throw revert(contract, sent.getError());
+        }
+        throw new SettlementException(
+            contract + ": transaction rejected: " + sent.getError().getMessage());
       }
-      throw new SettlementException(
-          contract + ": transaction rejected: " + sent.getError().getMessage());
+      hash = sent.getTransactionHash();
+      receipt = awaitReceipt(contract, hash, nonce).orElse(null);
+      if (receipt == null) {
+        if (round >= NONCE_ATTEMPTS) {
+          throw new SettlementException(
+              contract
+                  + ": transaction "
+                  + hash
+                  + " was replaced by another of the same nonce; gave up after "
+                  + round
+                  + " sends");
+        }
+        LOG.debug(
+            "{}: transaction {} (nonce {}) replaced by another; resending", contract, hash, nonce);
+      }
     }
-    String hash = sent.getTransactionHash();
-    TransactionReceipt receipt = awaitReceipt(contract, hash);
+    TransactionReceipt mined = receipt;
     if (!receipt.isStatusOK()) {
       // Mined but reverted (state changed since the simulation): replay it at its block for the
       // reason.
       EthCall replay =
           rpc(
               () ->
-                  web3j
-                      .ethCall(sim, DefaultBlockParameter.valueOf(receipt.getBlockNumber()))
-                      .send());
+                  web3j.ethCall(sim, DefaultBlockParameter.valueOf(mined.getBlockNumber())).send());
       if (replay.hasError()) {
         throw revert(contract, replay.getError());
       }
@@ -284,6 +303,9 @@ final class EvmChain implements AutoCloseable {
   /** Sends per transaction when other senders of the same account keep taking the nonce. */
   static final int NONCE_ATTEMPTS = 5;
 
+  /** How often a transaction not yet mined is checked for having been replaced. */
+  private static final Duration NONCE_CHECK = Duration.ofSeconds(1);
+
   /**
    * Whether a rejected send lost a race for its nonce (geth and Anvil wordings). "already known" /
    * "already imported": another sender sent the very same transaction (same nonce and calldata),
@@ -297,13 +319,31 @@ final class EvmChain implements AutoCloseable {
         || m.contains("replacement transaction underpriced");
   }
 
-  private TransactionReceipt awaitReceipt(String contract, String hash) throws SettlementException {
+  /**
+   * The receipt of {@code hash}, sent with {@code nonce}; empty if another transaction of the same
+   * nonce was mined instead (ours was replaced in the pool and will never be).
+   */
+  private Optional<TransactionReceipt> awaitReceipt(String contract, String hash, BigInteger nonce)
+      throws SettlementException {
     long deadline = System.nanoTime() + receiptTimeout.toNanos();
+    long nextNonceCheck = System.nanoTime() + NONCE_CHECK.toNanos();
+    String from = key.address().toString();
     while (true) {
       Optional<TransactionReceipt> r =
           rpc(() -> web3j.ethGetTransactionReceipt(hash).send()).getTransactionReceipt();
       if (r.isPresent()) {
-        return r.get();
+        return r;
+      }
+      if (System.nanoTime() > nextNonceCheck) {
+        nextNonceCheck = System.nanoTime() + NONCE_CHECK.toNanos();
+        BigInteger mined =
+            rpc(() -> web3j.ethGetTransactionCount(from, DefaultBlockParameterName.LATEST).send())
+                .getTransactionCount();
+        if (mined.compareTo(nonce) > 0) {
+          // The nonce is used up; look once more in case ours was the one mined meanwhile.
+          r = rpc(() -> web3j.ethGetTransactionReceipt(hash).send()).getTransactionReceipt();
+          return r;
+        }
       }
       if (System.nanoTime() > deadline) {
         throw new SettlementException(

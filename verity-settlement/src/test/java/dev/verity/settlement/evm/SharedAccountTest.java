@@ -52,6 +52,57 @@ class SharedAccountTest {
   }
 
   @Test
+  void pendingTransactionReplacedBySameNonce_isResent_insteadOfAwaitedUntilTheTimeout()
+      throws Exception {
+    try (TestChain chain = TestChain.start()) {
+      EvmSettlement client = chain.as(4); // waits up to 2 minutes for a receipt
+      EvmKey key = TestChain.key(4);
+      String from = key.address().toString();
+      BigInteger wei = ETH.divide(BigInteger.valueOf(1000));
+      chain.anvil.rpc("evm_setAutomine", "[false]");
+      ExecutorService pool = Executors.newSingleThreadExecutor();
+      try {
+        Future<?> deposit = pool.submit(() -> client.deposit(wei));
+        // The deposit is in the pool once the pending nonce moves past the mined one.
+        long until = System.nanoTime() + 20_000_000_000L;
+        while (nonce(chain, from, "pending") == 0) {
+          assertThat(System.nanoTime()).as("deposit never reached the pool").isLessThan(until);
+          Thread.sleep(20);
+        }
+        // Another sender of the account (a second node of the operator) sends a transaction of
+        // the same nonce at a higher gas price: it replaces the deposit in the pool and is mined.
+        org.web3j.crypto.RawTransaction other =
+            org.web3j.crypto.RawTransaction.createEtherTransaction(
+                BigInteger.ZERO,
+                BigInteger.valueOf(1_000_000_000_000L),
+                BigInteger.valueOf(21_000),
+                from,
+                BigInteger.ONE);
+        String signed =
+            org.web3j.utils.Numeric.toHexString(
+                org.web3j.crypto.TransactionEncoder.signMessage(
+                    other, dev.verity.settlement.anvil.AnvilProcess.CHAIN_ID, key.credentials()));
+        String sent = chain.anvil.rpc("eth_sendRawTransaction", "[\"" + signed + "\"]");
+        assertThat(sent).as("replacement accepted").doesNotContain("error");
+        chain.anvil.rpc("evm_mine", "[]");
+        chain.anvil.rpc("evm_setAutomine", "[true]");
+        // The client sees its nonce used by another transaction and resends at once.
+        deposit.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(client.escrowBalance(key.address())).isEqualTo(wei);
+      assertThat(nonce(chain, from, "latest")).isEqualTo(2);
+    }
+  }
+
+  private static long nonce(TestChain chain, String from, String tag) throws Exception {
+    String r = chain.anvil.rpc("eth_getTransactionCount", "[\"" + from + "\", \"" + tag + "\"]");
+    int i = r.indexOf("\"result\":\"0x") + 12;
+    return Long.parseLong(r.substring(i, r.indexOf('"', i)), 16);
+  }
+
+  @Test
   void nonceRaceMessages_areRecognised_othersAreNot() {
     assertThat(EvmChain.nonceTaken(error("nonce too low"))).isTrue();
     assertThat(EvmChain.nonceTaken(error("Nonce too low. Expected nonce to be 5 but got 4.")))
