@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Objects;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 
 /**
  * An Ed25519 signed-note key. Type 0x01 signs note text (log checkpoints); type 0x04 makes
@@ -21,6 +22,7 @@ public final class NoteSigner {
   private final String name;
   private final int type;
   private final byte[] seed;
+  private final Ed25519PrivateKeyParameters signingKey;
   private final VerifierKey verifierKey;
 
   private NoteSigner(String name, int type, byte[] seed) {
@@ -30,7 +32,8 @@ public final class NoteSigner {
       throw new IllegalArgumentException("an Ed25519 seed has 32 bytes");
     }
     this.seed = seed.clone();
-    this.verifierKey = new VerifierKey(name, type, Bytes.copyOf(Ed25519.publicKey(this.seed)));
+    this.signingKey = Ed25519.privateKey(this.seed);
+    this.verifierKey = new VerifierKey(name, type, Bytes.copyOf(Ed25519.publicKey(signingKey)));
   }
 
   public static NoteSigner generate(String name, int type, SecureRandom random) {
@@ -61,13 +64,13 @@ public final class NoteSigner {
     if (type != VerifierKey.ED25519) {
       throw new IllegalStateException("key " + name + " is a cosigning key; use cosign");
     }
-    byte[] sig = Ed25519.sign(seed, text.getBytes(StandardCharsets.UTF_8));
+    byte[] sig = Ed25519.sign(signingKey, text.getBytes(StandardCharsets.UTF_8));
     return new NoteSignature(name, verifierKey.keyId(), Bytes.copyOf(sig));
   }
 
   /** Signs a complete message; for witness cosignatures built by {@code CosignatureV1}. */
   public byte[] signRaw(byte[] message) {
-    return Ed25519.sign(seed, message);
+    return Ed25519.sign(signingKey, message);
   }
 
   /** Signs {@code text} and returns the signed note. */

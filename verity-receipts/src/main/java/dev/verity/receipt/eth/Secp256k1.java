@@ -12,6 +12,7 @@ import org.bouncycastle.math.ec.ECAlgorithms;
 import org.bouncycastle.math.ec.ECMultiplier;
 import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
+import org.bouncycastle.util.BigIntegers;
 
 /**
  * secp256k1 ECDSA the Ethereum way: RFC 6979 deterministic nonces (HMAC-SHA256), low-s
@@ -60,7 +61,8 @@ public final class Secp256k1 {
         // x >= n would need recovery ids 2 or 3, which Ethereum's v cannot express (p ~ 2^-128).
         continue;
       }
-      BigInteger s = k.modInverse(N).multiply(e.add(d.multiply(r))).mod(N);
+      // BigInteger.modInverse is generic and several times slower on 256-bit odd moduli.
+      BigInteger s = BigIntegers.modOddInverse(N, k).multiply(e.add(d.multiply(r))).mod(N);
       if (s.signum() == 0) {
         continue;
       }
@@ -118,7 +120,7 @@ public final class Secp256k1 {
       return null;
     }
     BigInteger e = new BigInteger(1, digest);
-    BigInteger rInv = r.modInverse(N);
+    BigInteger rInv = BigIntegers.modOddInverse(N, r);
     BigInteger u1 = N.subtract(e).multiply(rInv).mod(N);
     BigInteger u2 = s.multiply(rInv).mod(N);
     ECPoint q = ECAlgorithms.sumOfTwoMultiplies(DOMAIN.getG(), u1, bigR, u2).normalize();
