@@ -10,9 +10,35 @@ import java.util.List;
  */
 public final class MerkleTree {
   private final HashSource source;
+  private final boolean appendOnly;
 
+  /**
+   * The incomplete subtrees on the right edge of one tree size, {@code hashes[j] =
+   * MTH(D[starts[j]:size])}. Every other range a root or proof of that size needs is a complete
+   * subtree the source stores, so with these at hand a proof reads hashes instead of rehashing the
+   * right edge for every proof of the same size.
+   */
+  private record RightEdge(long size, long[] starts, byte[][] hashes) {}
+
+  private volatile RightEdge rightEdge;
+
+  /** A tree that asks {@code source} for every hash and remembers nothing. */
   public MerkleTree(HashSource source) {
+    this(source, false);
+  }
+
+  private MerkleTree(HashSource source, boolean appendOnly) {
     this.source = source;
+    this.appendOnly = appendOnly;
+  }
+
+  /**
+   * A tree over a source that only ever grows (a complete subtree's hash, once there, never
+   * changes): it keeps the right-edge hashes of the last tree size it was asked about, so the roots
+   * and proofs of one size share them. Thread-safe if the source's reads are.
+   */
+  public static MerkleTree ofAppendOnly(HashSource source) {
+    return new MerkleTree(source, true);
   }
 
   /** MTH(D[0:size]). */
@@ -58,8 +84,51 @@ public final class MerkleTree {
     if (Long.bitCount(n) == 1 && start % n == 0) {
       return source.completeSubtree(Long.numberOfTrailingZeros(n), start / n);
     }
+    if (appendOnly) {
+      RightEdge edge = rightEdge(end);
+      for (int j = 0; j < edge.starts().length; j++) {
+        if (edge.starts()[j] == start) {
+          return edge.hashes()[j].clone();
+        }
+      }
+    }
     long k = Rfc9162.splitPoint(n);
     return Rfc9162.nodeHash(subtree(start, start + k), subtree(start + k, end));
+  }
+
+  /**
+   * The right edge of the tree of {@code size} leaves: the ranges {@code [start, size)} the RFC
+   * 9162 recursion meets that are not complete subtrees, one per set bit of {@code size} but the
+   * lowest, hashed bottom up ({@code bitCount(size) - 1} node hashes).
+   */
+  private RightEdge rightEdge(long size) {
+    RightEdge cached = rightEdge;
+    if (cached != null && cached.size() == size) {
+      return cached;
+    }
+    int m = Long.bitCount(size) - 1;
+    long[] starts = new long[m];
+    long x = 0;
+    for (int j = 0; j < m; j++) {
+      starts[j] = x;
+      x += Long.highestOneBit(size - x);
+    }
+    byte[][] hashes = new byte[m][];
+    byte[] h = complete(x, size);
+    for (int j = m - 1; j >= 0; j--) {
+      h =
+          Rfc9162.nodeHash(
+              complete(starts[j], starts[j] + Long.highestOneBit(size - starts[j])), h);
+      hashes[j] = h;
+    }
+    RightEdge edge = new RightEdge(size, starts, hashes);
+    rightEdge = edge;
+    return edge;
+  }
+
+  private byte[] complete(long start, long end) {
+    long n = end - start;
+    return source.completeSubtree(Long.numberOfTrailingZeros(n), start / n);
   }
 
   private void path(long m, long start, long end, List<Bytes> out) {

@@ -90,7 +90,7 @@ public final class TransparencyLog implements AutoCloseable {
   private final FileChannel channel;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final MemoryHashStore hashes = new MemoryHashStore();
-  private final MerkleTree tree = new MerkleTree(hashes);
+  private final MerkleTree tree = MerkleTree.ofAppendOnly(hashes);
   private long[] offsets = new long[1024];
   private long writePosition;
   private final BlockingQueue<Pending> queue;

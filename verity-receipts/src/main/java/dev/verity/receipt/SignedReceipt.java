@@ -77,7 +77,7 @@ public final class SignedReceipt {
       }
       leaves.append(Rfc9162.leafHash(r.digest().toByteArray()));
     }
-    MerkleTree tree = new MerkleTree(leaves);
+    MerkleTree tree = MerkleTree.ofAppendOnly(leaves);
     Bytes root = tree.rootHash(n);
     EthSignature sig = key.sign(BatchProof.signingDigest(domain, root, n));
     List<SignedReceipt> out = new ArrayList<>(n);

@@ -34,6 +34,30 @@ class MerkleExhaustiveTest {
     }
   }
 
+  @Test
+  void appendOnlyTree_whileGrowing_matchesThePlainTree() {
+    MemoryHashStore growing = new MemoryHashStore();
+    MerkleTree cached = MerkleTree.ofAppendOnly(growing);
+    for (int n = 1; n <= MAX; n++) {
+      growing.append(LEAVES.get(n - 1));
+      for (int i = 0; i < n; i++) {
+        assertThat(cached.inclusionProof(i, n))
+            .as("leaf %d of %d", i, n)
+            .isEqualTo(TREE.inclusionProof(i, n));
+        // An older size asked in between replaces the remembered right edge.
+        int older = 1 + (i * 7919) % n;
+        assertThat(cached.inclusionProof(i % older, older))
+            .as("leaf %d of %d", i % older, older)
+            .isEqualTo(TREE.inclusionProof(i % older, older));
+      }
+      for (int m = 0; m <= n; m++) {
+        assertThat(cached.consistencyProof(m, n)).isEqualTo(TREE.consistencyProof(m, n));
+        assertThat(cached.rootHash(m)).isEqualTo(ROOTS[m]);
+      }
+      assertThat(cached.subtree(n / 3, n)).isEqualTo(MerkleTestTrees.naiveRoot(LEAVES, n / 3, n));
+    }
+  }
+
   @Property(generation = GenerationMode.EXHAUSTIVE, tries = 100_000, maxDiscardRatio = 10)
   void inclusionProof_everyIndexAndSize_verifies(
       @ForAll @IntRange(min = 1, max = MAX) int n, @ForAll @IntRange(min = 0, max = MAX - 1) int i)
