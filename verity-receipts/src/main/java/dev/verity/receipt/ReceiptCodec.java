@@ -4,7 +4,6 @@ import dev.verity.core.Bytes;
 import dev.verity.core.Digest;
 import dev.verity.receipt.eth.EthAddress;
 import dev.verity.receipt.eth.EthSignature;
-import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -31,32 +30,62 @@ public final class ReceiptCodec {
 
   public static Bytes encode(SignedReceipt sr) {
     Receipt r = sr.receipt();
-    ByteArrayOutputStream out = new ByteArrayOutputStream(400);
-    out.writeBytes(sr.batch().isPresent() ? MAGIC_BATCH : MAGIC);
-    putLong(out, sr.domain().chainId());
-    out.writeBytes(sr.domain().verifyingContract().value().toByteArray());
-    out.writeBytes(r.modelDigest().value().toByteArray());
-    putString(out, r.engineId());
-    putString(out, r.engineVersion());
-    out.writeBytes(r.engineConfigDigest().value().toByteArray());
-    out.write(Receipt.numericModeCode(r.numericMode()));
-    out.writeBytes(r.inputDigest().value().toByteArray());
-    out.writeBytes(r.outputDigest().value().toByteArray());
-    out.writeBytes(r.traceRoot().value().toByteArray());
-    putLong(out, r.traceLeaves());
-    out.writeBytes(r.node().value().toByteArray());
-    putString(out, r.requestId());
-    putLong(out, r.timeMillis());
-    putString(out, r.policy().text());
-    putLong(out, r.seed());
-    if (sr.batch().isPresent()) {
-      BatchProof p = sr.batch().get();
-      out.writeBytes(ByteBuffer.allocate(8).putInt(p.size()).putInt(p.index()).array());
-      out.write(p.path().size());
-      p.path().forEach(h -> out.writeBytes(h.toByteArray()));
+    BatchProof batch = sr.batch().orElse(null);
+    byte[] engineId = ascii(r.engineId());
+    byte[] engineVersion = ascii(r.engineVersion());
+    byte[] requestId = ascii(r.requestId());
+    byte[] policy = ascii(r.policy().text());
+    // Sized exactly up front: a node encodes every receipt it issues, so no growing or copying.
+    int length =
+        4
+            + 8
+            + 20
+            + 32
+            + 1
+            + engineId.length
+            + 1
+            + engineVersion.length
+            + 32
+            + 1
+            + 3 * 32
+            + 8
+            + 20
+            + 1
+            + requestId.length
+            + 8
+            + 1
+            + policy.length
+            + 8
+            + (batch == null ? 0 : 4 + 4 + 1 + 32 * batch.path().size())
+            + 65;
+    ByteBuffer out = ByteBuffer.allocate(length);
+    out.put(batch != null ? MAGIC_BATCH : MAGIC);
+    out.putLong(sr.domain().chainId());
+    out.put(sr.domain().verifyingContract().value().toByteArray());
+    out.put(r.modelDigest().value().toByteArray());
+    putString(out, engineId);
+    putString(out, engineVersion);
+    out.put(r.engineConfigDigest().value().toByteArray());
+    out.put((byte) Receipt.numericModeCode(r.numericMode()));
+    out.put(r.inputDigest().value().toByteArray());
+    out.put(r.outputDigest().value().toByteArray());
+    out.put(r.traceRoot().value().toByteArray());
+    out.putLong(r.traceLeaves());
+    out.put(r.node().value().toByteArray());
+    putString(out, requestId);
+    out.putLong(r.timeMillis());
+    putString(out, policy);
+    out.putLong(r.seed());
+    if (batch != null) {
+      out.putInt(batch.size()).putInt(batch.index());
+      out.put((byte) batch.path().size());
+      for (Bytes h : batch.path()) {
+        out.put(h.toByteArray());
+      }
     }
-    out.writeBytes(sr.signature().toBytes().toByteArray());
-    return Bytes.copyOf(out.toByteArray());
+    EthSignature sig = sr.signature();
+    out.put(sig.r().toByteArray()).put(sig.s().toByteArray()).put((byte) sig.v());
+    return Bytes.copyOf(out.array());
   }
 
   public static SignedReceipt decode(Bytes bytes) {
@@ -151,14 +180,13 @@ public final class ReceiptCodec {
     }
   }
 
-  private static void putLong(ByteArrayOutputStream out, long v) {
-    out.writeBytes(ByteBuffer.allocate(8).putLong(v).array());
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
   }
 
-  private static void putString(ByteArrayOutputStream out, String s) {
-    byte[] b = s.getBytes(StandardCharsets.US_ASCII);
-    out.write(b.length);
-    out.writeBytes(b);
+  private static void putString(ByteBuffer out, byte[] ascii) {
+    out.put((byte) ascii.length);
+    out.put(ascii);
   }
 
   private static Bytes take(ByteBuffer b, int n) {
