@@ -13,6 +13,7 @@ import java.security.MessageDigest;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What a node states about one inference. Signed as the EIP-712 struct {@link #TYPE}; {@code
@@ -83,8 +84,8 @@ public record Receipt(
     return Eip712.hashStruct(
         TYPEHASH,
         Eip712.bytes32(modelDigest.value()),
-        Eip712.string(engineId),
-        Eip712.string(engineVersion),
+        repeatedString(engineId),
+        repeatedString(engineVersion),
         Eip712.bytes32(engineConfigDigest.value()),
         Eip712.uint(numericModeCode(numericMode)),
         Eip712.bytes32(inputDigest.value()),
@@ -94,8 +95,25 @@ public record Receipt(
         Eip712.address(node),
         Eip712.string(requestId),
         Eip712.uint(timeMillis),
-        Eip712.string(policy.text()),
+        repeatedString(policy.text()),
         Eip712.uint(seed));
+  }
+
+  // A node's receipts repeat the engine id, version and policy text; remembering their Keccak
+  // hashes saves three of the nine Keccak permutations of a signing digest. The strings are
+  // short tokens and few; the bound only guards against unusual callers.
+  private static final Map<String, byte[]> STRING_HASHES = new ConcurrentHashMap<>();
+
+  private static byte[] repeatedString(String s) {
+    byte[] h = STRING_HASHES.get(s);
+    if (h == null) {
+      if (STRING_HASHES.size() > 256) {
+        STRING_HASHES.clear();
+      }
+      h = Eip712.string(s);
+      STRING_HASHES.put(s, h);
+    }
+    return h;
   }
 
   /** The digest a node signs: keccak256(0x1901 || domainSeparator || structHash). */
@@ -133,6 +151,22 @@ public record Receipt(
       }
     }
     return new Digest(Bytes.copyOf(md.digest()));
+  }
+
+  // Every receipt of a node names one of a few engines; an EngineInfo is immutable (its config is
+  // an unmodifiable copy), so its config digest can be remembered instead of hashed per receipt.
+  private static final Map<EngineInfo, Digest> CONFIG_DIGESTS = new ConcurrentHashMap<>();
+
+  private static Digest configDigestOf(EngineInfo info) {
+    Digest d = CONFIG_DIGESTS.get(info);
+    if (d == null) {
+      if (CONFIG_DIGESTS.size() > 64) {
+        CONFIG_DIGESTS.clear();
+      }
+      d = engineConfigDigest(info.config());
+      CONFIG_DIGESTS.put(info, d);
+    }
+    return d;
   }
 
   public static Builder builder() {
@@ -181,7 +215,7 @@ public record Receipt(
     public Builder engine(EngineInfo info) {
       this.engineId = info.id();
       this.engineVersion = info.version();
-      this.engineConfigDigest = engineConfigDigest(info.config());
+      this.engineConfigDigest = configDigestOf(info);
       this.numericMode = info.numericMode();
       return this;
     }

@@ -15,8 +15,16 @@ public record ReceiptBundle(SignedReceipt receipt, InclusionProof inclusion, Str
     Objects.requireNonNull(receipt, "receipt");
     Objects.requireNonNull(inclusion, "inclusion");
     Objects.requireNonNull(checkpoint, "checkpoint");
-    Note.parse(checkpoint);
+    if (checkpoint != lastParsedCheckpoint) {
+      Note.parse(checkpoint);
+      lastParsedCheckpoint = checkpoint;
+    }
   }
+
+  // A node builds the bundles of one commit with the same checkpoint string; parsing it once
+  // instead of per receipt matters on the commit thread. Strings are immutable, so the same
+  // instance parses the same way.
+  private static volatile String lastParsedCheckpoint;
 
   public long logIndex() {
     return inclusion.index();
