@@ -36,29 +36,12 @@ public final class ReceiptCodec {
     byte[] requestId = ascii(r.requestId());
     byte[] policy = ascii(r.policy().text());
     // Sized exactly up front: a node encodes every receipt it issues, so no growing or copying.
-    int length =
-        4
-            + 8
-            + 20
-            + 32
-            + 1
-            + engineId.length
-            + 1
-            + engineVersion.length
-            + 32
-            + 1
-            + 3 * 32
-            + 8
-            + 20
-            + 1
-            + requestId.length
-            + 8
-            + 1
-            + policy.length
-            + 8
-            + (batch == null ? 0 : 4 + 4 + 1 + 32 * batch.path().size())
-            + 65;
-    ByteBuffer out = ByteBuffer.allocate(length);
+    // Fixed fields: magic, chain id, contract, model, config digest, numeric mode, input, output,
+    // trace root, trace leaves, node, time, seed, signature.
+    int fixed = 4 + 8 + 20 + 32 + 32 + 1 + 3 * 32 + 8 + 20 + 8 + 8 + 65;
+    int strings = 4 + engineId.length + engineVersion.length + requestId.length + policy.length;
+    int batchFields = batch == null ? 0 : 4 + 4 + 1 + 32 * batch.path().size();
+    ByteBuffer out = ByteBuffer.allocate(fixed + strings + batchFields);
     out.put(batch != null ? MAGIC_BATCH : MAGIC);
     out.putLong(sr.domain().chainId());
     out.put(sr.domain().verifyingContract().value().toByteArray());
