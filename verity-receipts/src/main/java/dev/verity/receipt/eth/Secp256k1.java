@@ -4,7 +4,6 @@ import dev.verity.core.Bytes;
 import java.math.BigInteger;
 import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.asn1.x9.X9IntegerConverter;
-import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.crypto.params.ECDomainParameters;
 import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
@@ -49,7 +48,7 @@ public final class Secp256k1 {
     if (!isValidPrivateKey(d)) {
       throw new IllegalArgumentException("not a valid secp256k1 private key");
     }
-    HMacDSAKCalculator kc = new HMacDSAKCalculator(new SHA256Digest());
+    HMacDSAKCalculator kc = new HMacDSAKCalculator(new JdkSha256());
     kc.init(N, d, digest32);
     BigInteger e = new BigInteger(1, digest32);
     while (true) {
