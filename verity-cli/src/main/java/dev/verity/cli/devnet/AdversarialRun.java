@@ -126,6 +126,7 @@ public final class AdversarialRun {
       int cheated,
       int auditable,
       int audited,
+      int auditsRecorded,
       int detected,
       double statedDetect,
       BigInteger slashedWei,
@@ -183,6 +184,17 @@ public final class AdversarialRun {
   private final Map<Bytes, Bytes> disputeReceipt = new LinkedHashMap<>();
   private final Map<Bytes, EthAddress> challengerOf = new LinkedHashMap<>();
 
+  /** One finding of a node's auditor ({@code GET /v1/audit/findings}). */
+  private record Found(EthAddress auditor, String finding, String detail) {
+    /** The audit found a mismatch, but the provider was banned before the dispute could open. */
+    boolean providerAlreadyBanned() {
+      return detail.contains("NodeIsBanned");
+    }
+  }
+
+  /** What the nodes' auditors recorded, by receipt id. */
+  private final Map<Digest, List<Found>> auditedBy = new HashMap<>();
+
   private AdversarialRun(Devnet net, Options options, PrintWriter out) throws Exception {
     this.net = net;
     this.options = options;
@@ -239,6 +251,7 @@ public final class AdversarialRun {
     sendRequests();
     followAnchorsAndDisputes(fromBlock);
     List<String> unresolved = resolveDisputes();
+    collectFindings();
     return report(honestAtStart, f, unresolved);
   }
 
@@ -669,6 +682,65 @@ public final class AdversarialRun {
     return left;
   }
 
+  /**
+   * Reads every running node's audit findings, and compares them with the harness's draw: each
+   * answer it predicted an auditor for should be in that auditor's findings, once.
+   */
+  private void collectFindings() throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    int unreadable = 0;
+    for (NodeProcess p : net.nodes()) {
+      if (!p.isAlive()) {
+        continue;
+      }
+      EthAddress auditor = net.onChain(p).node();
+      java.net.http.HttpResponse<String> r =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(p.url().resolve("/v1/audit/findings"))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        unreadable++;
+        continue;
+      }
+      for (var f : dev.verity.node.http.Json.MAPPER.readTree(r.body()).path("findings")) {
+        auditedBy
+            .computeIfAbsent(Digest.parse(f.path("receiptId").asText()), k -> new ArrayList<>())
+            .add(new Found(auditor, f.path("finding").asText(), f.path("detail").asText("")));
+      }
+    }
+    int predicted = 0;
+    int found = 0;
+    for (Drawn d : drawn.values()) {
+      if (d.auditor().isEmpty()) {
+        continue;
+      }
+      predicted++;
+      if (auditedBy.getOrDefault(d.answer().receipt().id(), List.of()).stream()
+          .anyMatch(x -> x.auditor().equals(d.auditor().get().node()))) {
+        found++;
+      }
+    }
+    long recorded = auditedBy.values().stream().mapToLong(List::size).sum();
+    long afterBan =
+        auditedBy.values().stream()
+            .flatMap(List::stream)
+            .filter(Found::providerAlreadyBanned)
+            .count();
+    step(
+        "the nodes' audit findings: "
+            + recorded
+            + " recorded; "
+            + found
+            + " of the "
+            + predicted
+            + " audits the draw predicted are among them; "
+            + afterBan
+            + " found a mismatch after the provider was already banned (not disputable)"
+            + (unreadable > 0 ? " (" + unreadable + " nodes did not answer)" : ""));
+  }
+
   private long chainTime() throws Exception {
     String r = net.anvil().rpc("eth_getBlockByNumber", "[\"latest\",false]");
     String ts =
@@ -764,6 +836,14 @@ public final class AdversarialRun {
               0,
               0,
               drawnForHonest,
+              (int)
+                  answers.stream()
+                      .filter(a -> !a.cheated())
+                      .filter(
+                          a ->
+                              auditedBy.getOrDefault(a.receipt().id(), List.of()).stream()
+                                  .anyMatch(x -> x.auditor().equals(liarNode)))
+                      .count(),
               0,
               Double.NaN,
               lost,
@@ -821,6 +901,7 @@ public final class AdversarialRun {
     int detected = 0;
     int falsely = 0;
     int cleared = 0;
+    int recorded = 0;
     Set<Bytes> disputedReceipts = new LinkedHashSet<>();
     // Honest receipts the lying auditor disputed and the referees cleared: not false accusations
     // by the network, reported apart.
@@ -842,6 +923,9 @@ public final class AdversarialRun {
         continue;
       }
       served++;
+      if (auditedBy.containsKey(a.receipt().id())) {
+        recorded++;
+      }
       Drawn d = drawn.get(a.digest());
       boolean disputed = disputedReceipts.contains(a.digest());
       if (!a.cheated()) {
@@ -856,9 +940,14 @@ public final class AdversarialRun {
         continue;
       }
       cheated++;
-      // Audits of a receipt anchored after its node was banned cannot open a dispute any more.
+      // Audits of a receipt anchored after its node was banned cannot open a dispute any more,
+      // nor can an audit that ran after the ban (the auditor's finding says NodeIsBanned).
       Long ban = bannedAt.get(a.node());
-      boolean beforeBan = d != null && (ban == null || d.anchorBlock() < ban);
+      boolean beforeBan =
+          d != null
+              && (ban == null || d.anchorBlock() < ban)
+              && auditedBy.getOrDefault(a.receipt().id(), List.of()).stream()
+                  .noneMatch(Found::providerAlreadyBanned);
       if (beforeBan) {
         auditable++;
         if (d.auditor().isPresent()) {
@@ -896,6 +985,7 @@ public final class AdversarialRun {
         cheated,
         auditable,
         audited,
+        recorded,
         detected,
         stated,
         slashed,
@@ -909,12 +999,13 @@ public final class AdversarialRun {
   void print(Result r) {
     out.println();
     out.printf(
-        "%-18s | %-20s | %6s | %7s | %7s | %8s | %13s | %20s | %7s | %7s | %s%n",
+        "%-18s | %-20s | %6s | %7s | %7s | %8s | %8s | %13s | %20s | %7s | %7s | %s%n",
         "strategy",
         "tier",
         "served",
         "cheated",
         "audited",
+        "findings",
         "detected",
         "stated P(det)",
         "stake slashed (wei)",
@@ -924,12 +1015,13 @@ public final class AdversarialRun {
     for (Row row : r.rows()) {
       out.printf(
           Locale.ROOT,
-          "%-18s | %-20s | %6d | %7d | %7d | %8s | %13s | %20s | %7d | %7d | %s%n",
+          "%-18s | %-20s | %6d | %7d | %7d | %8d | %8s | %13s | %20s | %7d | %7d | %s%n",
           row.label(),
           row.tier(),
           row.served(),
           row.cheated(),
           row.audited(),
+          row.auditsRecorded(),
           row.strategy().isEmpty() || row.auditable() == row.cheated()
               ? Integer.toString(row.detected())
               : row.detected() + "/" + row.auditable(),
@@ -942,10 +1034,11 @@ public final class AdversarialRun {
           row.disputes());
     }
     out.println(
-        "(detected a/b: b of the cheated answers were anchored before the node was banned; later"
-            + " ones could not be disputed any more. falsely: honest answers disputed by an honest"
+        "(detected a/b: b of the cheated answers were anchored and audited before the node was"
+            + " banned; later ones could not be disputed any more. falsely: honest answers disputed by an honest"
             + " auditor or convicted; cleared: honest answers the lying auditor disputed and the"
-            + " referees cleared; lying-auditor audited: honest answers it was drawn for)");
+            + " referees cleared; lying-auditor audited: honest answers it was drawn for. audited:"
+            + " the draw's prediction; findings: answers in some node's GET /v1/audit/findings)");
     out.printf(
         Locale.ROOT,
         "honest nodes falsely accused: %d; detected cheaters not slashed: %s; disputes left"

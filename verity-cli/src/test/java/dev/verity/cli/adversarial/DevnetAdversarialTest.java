@@ -97,6 +97,7 @@ class DevnetAdversarialTest {
         assertThat(row.detected()).isZero();
         assertThat(row.slashedWei()).isZero();
         assertThat(row.audited()).as("honest answers audited").isPositive();
+        assertThat(row.auditsRecorded()).as("honest answers in the nodes' findings").isPositive();
         continue;
       }
       assertThat(row.served()).as(row.label() + " served").isPositive();
