@@ -513,6 +513,7 @@ public final class AdversarialRun {
           // As the auditors do: the registry as of the anchor block, not as it is now.
           List<NodeInfo> nodes = net.chain().nodes(a.block());
           Bytes hash = SampledAudit.blockHash(net.anvil().rpcUrl(), a.block() + 1);
+          java.time.Instant anchorTime = SampledAudit.blockTime(net.anvil().rpcUrl(), a.block());
           for (Answer ans : byNode.getOrDefault(a.node(), List.of())) {
             if (ans.logIndex() >= from && ans.logIndex() < a.treeSize()) {
               AuditOutcome o =
@@ -520,6 +521,7 @@ public final class AdversarialRun {
                       ans.receipt(),
                       nodes,
                       a.block(),
+                      anchorTime,
                       a.block() + 1,
                       hash,
                       DisputeParameters.DEVNET.capBps());

@@ -241,6 +241,7 @@ class AdversarialSuiteTest {
                 sr,
                 registry.nodes(),
                 anchorBlock,
+                SampledAudit.blockTime(anvil.rpcUrl(), anchorBlock),
                 drawBlock,
                 SampledAudit.blockHash(anvil.rpcUrl(), drawBlock),
                 CAP_BPS);

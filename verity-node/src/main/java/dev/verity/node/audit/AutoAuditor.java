@@ -52,6 +52,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -345,6 +346,7 @@ public final class AutoAuditor implements AutoCloseable {
             new Checkpoint("anchored", a.treeSize(), a.root()),
             path -> get(base.resolve(path.startsWith("/") ? path : "/" + path)));
     Bytes drawHash = SampledAudit.blockHash(rpcUrl, a.block() + 1);
+    Instant anchorTime = SampledAudit.blockTime(rpcUrl, a.block());
     for (long bundle = from / 256; bundle * 256 < a.treeSize(); bundle++) {
       List<byte[]> entries = tiles.entries(bundle);
       for (int i = 0; i < entries.size(); i++) {
@@ -360,7 +362,8 @@ public final class AutoAuditor implements AutoCloseable {
         if (audited.contains(r.id())) {
           continue; // audited before a restart that came before this checkpoint was recorded
         }
-        AuditOutcome o = SampledAudit.draw(r, nodes, a.block(), a.block() + 1, drawHash, capBps);
+        AuditOutcome o =
+            SampledAudit.draw(r, nodes, a.block(), anchorTime, a.block() + 1, drawHash, capBps);
         if (o instanceof AuditOutcome.Audited au && au.auditor().node().equals(self)) {
           if (colludes.test(a.node(), peer.get().operator())) {
             audits++;

@@ -26,6 +26,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +43,25 @@ public final class SampledAudit {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private SampledAudit() {}
+
+  /**
+   * How recent an auditor's heartbeat must be, as of the anchor block's time, for the draw to name
+   * it: a node that crashed but stays registered would otherwise keep being drawn and never audit,
+   * so that detection fell below what receipts state. A protocol constant, so that every node draws
+   * alike.
+   */
+  public static final Duration AUDITOR_LIVENESS = Duration.ofHours(1);
+
+  /**
+   * Nodes eligible to audit {@code model} as of {@code anchorTime}: not banned, staked, serving it,
+   * heartbeat within {@link #AUDITOR_LIVENESS} before it; registry order.
+   */
+  public static List<Candidate> candidates(
+      List<NodeInfo> registry, Digest model, Instant anchorTime) {
+    Instant oldest = anchorTime.minus(AUDITOR_LIVENESS);
+    return candidates(
+        registry.stream().filter(n -> !n.lastHeartbeat().isBefore(oldest)).toList(), model);
+  }
 
   /** Nodes eligible to audit {@code model}: not banned, staked, serving it; registry order. */
   public static List<Candidate> candidates(List<NodeInfo> registry, Digest model) {
@@ -67,11 +88,14 @@ public final class SampledAudit {
    *
    * @param registry the registry as of {@code anchorBlock} ({@code Settlement.nodes(anchorBlock)}),
    *     so that every node draws the same auditor however much later it runs the draw
+   * @param anchorTime the timestamp of {@code anchorBlock}: auditors must have sent a heartbeat
+   *     within {@link #AUDITOR_LIVENESS} before it
    */
   public static AuditOutcome draw(
       SignedReceipt receipt,
       List<NodeInfo> registry,
       long anchorBlock,
+      Instant anchorTime,
       long drawBlock,
       Bytes drawBlockHash,
       int capBps) {
@@ -85,7 +109,7 @@ public final class SampledAudit {
         drawBlock,
         drawBlockHash,
         s.probability(),
-        candidates(registry, receipt.receipt().modelDigest()),
+        candidates(registry, receipt.receipt().modelDigest(), anchorTime),
         operatorOf(registry, receipt.receipt().node()),
         capBps);
   }
@@ -108,8 +132,25 @@ public final class SampledAudit {
     return VerificationPolicy.parse("sample:" + p.stripTrailingZeros().toPlainString());
   }
 
+  /** The timestamp of block {@code number} over JSON-RPC. */
+  public static Instant blockTime(String rpcUrl, long number) throws IOException {
+    JsonNode t = block(rpcUrl, number).path("timestamp");
+    if (!t.isTextual() || !t.asText().startsWith("0x")) {
+      throw new IOException("block " + number + " has no timestamp");
+    }
+    return Instant.ofEpochSecond(Long.parseLong(t.asText().substring(2), 16));
+  }
+
   /** The hash of block {@code number} over JSON-RPC. */
   public static Bytes blockHash(String rpcUrl, long number) throws IOException {
+    JsonNode hash = block(rpcUrl, number).path("hash");
+    if (!hash.isTextual()) {
+      throw new IOException("block " + number + " has no hash");
+    }
+    return Bytes.fromHex(hash.asText().substring(2));
+  }
+
+  private static JsonNode block(String rpcUrl, long number) throws IOException {
     String body =
         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getBlockByNumber\",\"params\":[\"0x"
             + Long.toHexString(number)
@@ -122,11 +163,11 @@ public final class SampledAudit {
                   .POST(HttpRequest.BodyPublishers.ofString(body))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
-      JsonNode hash = JSON.readTree(r.body()).path("result").path("hash");
-      if (!hash.isTextual()) {
+      JsonNode block = JSON.readTree(r.body()).path("result");
+      if (!block.isObject()) {
         throw new IOException("block " + number + " not found: " + r.body());
       }
-      return Bytes.fromHex(hash.asText().substring(2));
+      return block;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted reading block " + number, e);

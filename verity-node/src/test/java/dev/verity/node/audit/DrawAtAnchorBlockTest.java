@@ -118,6 +118,7 @@ class DrawAtAnchorBlockTest {
             r,
             registry.nodes(registryBlock),
             anchorBlock,
+            SampledAudit.blockTime(chain.anvil.rpcUrl(), anchorBlock),
             anchorBlock + 1,
             SampledAudit.blockHash(chain.anvil.rpcUrl(), anchorBlock + 1),
             AuditChain.CAP_BPS);
