@@ -38,6 +38,7 @@ import dev.verity.receipt.eth.EthAddress;
 import dev.verity.settlement.Deployment;
 import dev.verity.settlement.NodeInfo;
 import dev.verity.settlement.SettlementException;
+import dev.verity.settlement.dispute.DisputePhase;
 import dev.verity.settlement.dispute.DisputeState;
 import dev.verity.settlement.evm.EvmDisputes;
 import dev.verity.settlement.evm.EvmSettlement;
@@ -89,14 +90,27 @@ public final class AutoAuditor implements AutoCloseable {
 
   private record Anchor(EthAddress node, long treeSize, Bytes root, long block) {}
 
-  /** An open dispute: this node's side, and what rebuilds it after a restart. */
+  /**
+   * An open dispute: this node's side, and what rebuilds it after a restart. {@code output}, when
+   * present, is the output this node claims: a strict dispute is recorded before its open
+   * transaction is sent, and one the chain does not know is opened again with it.
+   */
   private record Playing(
       TraceParty<?> party,
       SignedReceipt receipt,
       Map<String, Tensor> inputs,
-      Optional<LlmRequest> llm) {
+      Optional<LlmRequest> llm,
+      Optional<Digest> output) {
     Playing(TraceParty<?> party, SignedReceipt receipt, Map<String, Tensor> inputs) {
-      this(party, receipt, inputs, Optional.empty());
+      this(party, receipt, inputs, Optional.empty(), Optional.empty());
+    }
+
+    Playing(
+        TraceParty<?> party,
+        SignedReceipt receipt,
+        Map<String, Tensor> inputs,
+        Optional<LlmRequest> llm) {
+      this(party, receipt, inputs, llm, Optional.empty());
     }
   }
 
@@ -490,15 +504,38 @@ public final class AutoAuditor implements AutoCloseable {
       }
       case AuditResult.Mismatch m -> {
         TraceParty<TraceOpening> mine = StrictParties.honest(m.auditorTrace());
-        Bytes id = OnChainDispute.open(challenger, r, mine, m.auditorOutput(), bond);
+        // Written ahead: a crash between the open transaction and the state write would leave a
+        // dispute nobody plays (the challenger then loses by timeout). The dispute's id is known
+        // before sending; play() opens a recorded dispute again if the chain does not know it.
+        Bytes id = challenger.disputeId(r, mine.root(), m.auditorOutput());
         evidence.offer(id, r, inputs, mine);
-        disputes.put(id, new Playing(mine, r, inputs));
+        disputes.put(
+            id, new Playing(mine, r, inputs, Optional.empty(), Optional.of(m.auditorOutput())));
+        save();
+        String opened = "opened";
+        try {
+          Bytes openedId = OnChainDispute.open(challenger, r, mine, m.auditorOutput(), bond);
+          if (!openedId.equals(id)) {
+            throw new IllegalStateException(
+                "DisputeManager opened " + openedId.toHex() + ", not the expected " + id.toHex());
+          }
+        } catch (SettlementException e) {
+          if (e.errorName().isPresent()) {
+            disputes.remove(id); // refused by the contract: there is nothing to play
+            save();
+            throw e;
+          }
+          // Unknown whether it was sent: play() checks the chain and sends it again if need be.
+          LOG.warn("opening dispute {} failed ({}); will retry", id.toHex(), e.getMessage());
+          opened = "recorded (to be opened)";
+        }
         found(r, Finding.MISMATCH_DISPUTED, m.reason() + "; dispute " + id.toHex());
         LOG.warn(
-            "audit of {} by {}: {}; opened dispute {}",
+            "audit of {} by {}: {}; {} dispute {}",
             r.receipt().requestId(),
             r.receipt().node(),
             m.reason(),
+            opened,
             id.toHex());
       }
     }
@@ -615,7 +652,27 @@ public final class AutoAuditor implements AutoCloseable {
       var e = it.next();
       Bytes id = e.getKey();
       try {
-        DisputeState s = challenger.dispute(id);
+        Optional<DisputeState> known = knownDispute(id);
+        if (known.isEmpty()) {
+          // Recorded, but its open transaction never landed (a crash or a failed send).
+          Playing p = e.getValue();
+          if (p.output().isEmpty()) {
+            it.remove();
+            continue;
+          }
+          try {
+            OnChainDispute.open(challenger, p.receipt(), p.party(), p.output().get(), bond);
+            LOG.info("opened recorded dispute {}", id.toHex());
+          } catch (SettlementException x) {
+            if (x.errorName().isEmpty()) {
+              throw x;
+            }
+            LOG.warn("recorded dispute {} cannot be opened: {}", id.toHex(), x.getMessage());
+            it.remove();
+          }
+          continue;
+        }
+        DisputeState s = known.get();
         switch (s.phase()) {
           case BISECTING -> {
             if (s.deadline().getEpochSecond() < chainTime()) {
@@ -657,6 +714,19 @@ public final class AutoAuditor implements AutoCloseable {
     }
   }
 
+  /** The dispute as DisputeManager holds it; empty if it was never opened. */
+  private Optional<DisputeState> knownDispute(Bytes id) throws SettlementException {
+    try {
+      DisputeState s = challenger.dispute(id);
+      return s.phase() == DisputePhase.NONE ? Optional.empty() : Optional.of(s);
+    } catch (SettlementException e) {
+      if (e.errorName().filter("UnknownDispute"::equals).isPresent()) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
   /** Writes the state if it changed since the last write. */
   private void save() throws IOException {
     if (stateFile == null) {
@@ -694,6 +764,7 @@ public final class AutoAuditor implements AutoCloseable {
       x.put("root", e.getValue().party().root().toString());
       x.set("inputs", TensorJson.toJson(e.getValue().inputs(), true));
       e.getValue().llm().ifPresent(l -> x.set("llmRequest", l.toJson()));
+      e.getValue().output().ifPresent(out -> x.put("output", out.toString()));
       Integer moved = movedRound.get(e.getKey());
       if (moved != null) {
         x.put("movedRound", moved);
@@ -764,7 +835,9 @@ public final class AutoAuditor implements AutoCloseable {
       }
       TraceParty<TraceOpening> mine = StrictParties.honest(trace);
       evidence.offer(id, r, inputs, mine);
-      disputes.put(id, new Playing(mine, r, inputs));
+      Optional<Digest> output =
+          x.has("output") ? Optional.of(Digest.parse(x.get("output").asText())) : Optional.empty();
+      disputes.put(id, new Playing(mine, r, inputs, Optional.empty(), output));
       if (x.has("movedRound")) {
         movedRound.put(id, x.get("movedRound").asInt());
       }

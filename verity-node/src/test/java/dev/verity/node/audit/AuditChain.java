@@ -172,6 +172,11 @@ final class AuditChain implements AutoCloseable {
   }
 
   /** The auditor of node {@code p}, sending from operator account {@code acct}; not started. */
+  /** A DisputeManager client of Anvil account {@code acct}, for reading disputes. */
+  EvmDisputes disputes(int acct) throws Exception {
+    return EvmDisputes.connect(anvil.rpcUrl(), deployment, dm, key(acct));
+  }
+
   AutoAuditor auditor(Provider p, int acct, DisputeEvidence evidence) throws Exception {
     EvmDisputes c = EvmDisputes.connect(anvil.rpcUrl(), deployment, dm, key(acct));
     closing.add(c);

@@ -165,6 +165,67 @@ class AuditorRestartTest {
     assertThat(saved.path("findings")).hasSize(1);
   }
 
+  /**
+   * The dispute is recorded before its open transaction is sent. Here the send fails (the
+   * operator's account cannot pay the bond) and the node goes down before it tries again: the
+   * restarted auditor finds the recorded dispute unknown to the chain, opens it, and wins it.
+   */
+  @Test
+  void disputeRecordedButNeverOpened_isOpenedByTheRestartedAuditor_andWon() throws Exception {
+    Provider cheater = chain.provider("unopened-cheater", 7, "wrong-output");
+    Provider honest = chain.provider("unopened-auditor", 4, null);
+    String operator = AuditChain.key(4).address().toString();
+    Path state = dir.resolve("unopened-auditor").resolve("audit").resolve("auditor.json");
+    SignedReceipt lie =
+        cheater
+            .inference()
+            .infer(
+                new InferenceService.Request(
+                    "mnist@7",
+                    StrictEngine.ID,
+                    DisputeResponderTest.input(63),
+                    VerificationPolicy.parse("replicate:2"),
+                    Optional.of("unopened-1")))
+            .receipt()
+            .receipt();
+    chain.anvil.rpc("anvil_setBalance", "[\"" + operator + "\", \"0x0\"]");
+    AutoAuditor first = auditor(honest, 4, state, new DisputeEvidence());
+    AutoAuditor.Audit finding = first.challenge(cheater.url(), "unopened-1");
+    assertThat(finding.finding()).isEqualTo(AutoAuditor.Finding.MISMATCH_DISPUTED);
+    assertThat(finding.receiptId()).isEqualTo(lie.id());
+    Bytes id = Bytes.fromHex(finding.detail().substring(finding.detail().lastIndexOf(' ') + 1));
+    assertThat(first.openDisputes()).isEqualTo(1);
+    try (var view = chain.disputes(4)) {
+      assertThatThrownBy(() -> view.dispute(id)).hasMessageContaining("UnknownDispute");
+    }
+    first.close();
+
+    // Funds arrive; the node comes back from its state file and opens the recorded dispute.
+    chain.anvil.rpc(
+        "anvil_setBalance", "[\"" + operator + "\", \"0x21e19e0c9bab2400000\"]"); // 10,000 ETH
+    AutoAuditor resumed = auditor(honest, 4, state, new DisputeEvidence());
+    assertThat(resumed.openDisputes()).isEqualTo(1);
+    resumed.start(Duration.ofMillis(150));
+    try (var view = chain.disputes(4)) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> AuditorRestartTest.stateMoved(List.of(state)));
+      assertThat(view.dispute(id).challenger()).isEqualTo(AuditChain.key(4).address());
+    }
+    chain.anvil.increaseTime(Duration.ofSeconds(AuditChain.MOVE_TIMEOUT + 1));
+    await()
+        .atMost(Duration.ofSeconds(45))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              chain.anvil.mine();
+              return chain.registry().node(cheater.key().address()).orElseThrow().banned();
+            });
+    assertThat(resumed.findings()).containsExactly(finding);
+    resumed.close();
+  }
+
   @Test
   void damagedState_isRefused_namingTheFile() throws Exception {
     // Not registered: a registered node that runs no auditor could be drawn in the other test.

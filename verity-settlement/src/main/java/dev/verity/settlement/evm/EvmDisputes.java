@@ -158,6 +158,26 @@ public final class EvmDisputes implements AutoCloseable {
   /** A dispute id and the transaction that opened it. */
   public record Opened(Bytes id, TxResult tx) {}
 
+  /**
+   * The id {@link #open} from this account gives a dispute over {@code receipt} with that root and
+   * output ({@code DisputeManager.disputeId}): known before the transaction is sent, so a caller
+   * can record the dispute first and find it again after a crash.
+   */
+  public Bytes disputeId(SignedReceipt receipt, Digest challengerRoot, Digest challengerOutput)
+      throws SettlementException {
+    return AbiValues.bytes(
+        chain
+            .call(
+                dm,
+                disputeManager,
+                "disputeId",
+                b32(receipt.receipt().signingDigest(receipt.domain())),
+                new Address(chain.account().toString()),
+                new Bytes32(challengerRoot.value().toByteArray()),
+                new Bytes32(challengerOutput.value().toByteArray()))
+            .getFirst());
+  }
+
   /** A bisection move: the two children of the current subtree under this party's root. */
   public TxResult move(Bytes id, Bytes left, Bytes right) throws SettlementException {
     return chain.send(dm, disputeManager, "move", BigInteger.ZERO, b32(id), b32(left), b32(right));
