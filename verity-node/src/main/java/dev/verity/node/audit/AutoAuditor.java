@@ -104,14 +104,6 @@ public final class AutoAuditor implements AutoCloseable {
     Playing(TraceParty<?> party, SignedReceipt receipt, Map<String, Tensor> inputs) {
       this(party, receipt, inputs, Optional.empty(), Optional.empty());
     }
-
-    Playing(
-        TraceParty<?> party,
-        SignedReceipt receipt,
-        Map<String, Tensor> inputs,
-        Optional<LlmRequest> llm) {
-      this(party, receipt, inputs, llm, Optional.empty());
-    }
   }
 
   /** The on-disk state's format tag (docs/AUDIT.md, "Auditor state"). */
@@ -504,39 +496,18 @@ public final class AutoAuditor implements AutoCloseable {
       }
       case AuditResult.Mismatch m -> {
         TraceParty<TraceOpening> mine = StrictParties.honest(m.auditorTrace());
-        // Written ahead: a crash between the open transaction and the state write would leave a
-        // dispute nobody plays (the challenger then loses by timeout). The dispute's id is known
-        // before sending; play() opens a recorded dispute again if the chain does not know it.
-        Bytes id = challenger.disputeId(r, mine.root(), m.auditorOutput());
-        evidence.offer(id, r, inputs, mine);
-        disputes.put(
-            id, new Playing(mine, r, inputs, Optional.empty(), Optional.of(m.auditorOutput())));
-        save();
-        String opened = "opened";
-        try {
-          Bytes openedId = OnChainDispute.open(challenger, r, mine, m.auditorOutput(), bond);
-          if (!openedId.equals(id)) {
-            throw new IllegalStateException(
-                "DisputeManager opened " + openedId.toHex() + ", not the expected " + id.toHex());
-          }
-        } catch (SettlementException e) {
-          if (e.errorName().isPresent()) {
-            disputes.remove(id); // refused by the contract: there is nothing to play
-            save();
-            throw e;
-          }
-          // Unknown whether it was sent: play() checks the chain and sends it again if need be.
-          LOG.warn("opening dispute {} failed ({}); will retry", id.toHex(), e.getMessage());
-          opened = "recorded (to be opened)";
-        }
-        found(r, Finding.MISMATCH_DISPUTED, m.reason() + "; dispute " + id.toHex());
+        Opening o =
+            openWrittenAhead(
+                r, new Playing(mine, r, inputs, Optional.empty(), Optional.of(m.auditorOutput())));
+        evidence.offer(o.id(), r, inputs, mine);
+        found(r, Finding.MISMATCH_DISPUTED, m.reason() + "; dispute " + o.id().toHex());
         LOG.warn(
             "audit of {} by {}: {}; {} dispute {}",
             r.receipt().requestId(),
             r.receipt().node(),
             m.reason(),
-            opened,
-            id.toHex());
+            o.opened() ? "opened" : "recorded (to be opened)",
+            o.id().toHex());
       }
     }
   }
@@ -602,16 +573,18 @@ public final class AutoAuditor implements AutoCloseable {
           reason);
       return;
     }
-    Bytes id = OnChainDispute.open(challenger, r, mine, again.output(), bond);
-    evidence.offerLlm(id, r, request, mine);
-    disputes.put(id, new Playing(mine, r, Map.of(), Optional.of(request)));
-    found(r, Finding.MISMATCH_DISPUTED, reason + "; dispute " + id.toHex());
+    Opening o =
+        openWrittenAhead(
+            r, new Playing(mine, r, Map.of(), Optional.of(request), Optional.of(again.output())));
+    evidence.offerLlm(o.id(), r, request, mine);
+    found(r, Finding.MISMATCH_DISPUTED, reason + "; dispute " + o.id().toHex());
     LOG.warn(
-        "audit of LLM {} by {}: {}; opened dispute {}",
+        "audit of LLM {} by {}: {}; {} dispute {}",
         rc.requestId(),
         rc.node(),
         reason,
-        id.toHex());
+        o.opened() ? "opened" : "recorded (to be opened)",
+        o.id().toHex());
   }
 
   /**
@@ -711,6 +684,40 @@ public final class AutoAuditor implements AutoCloseable {
       } catch (SettlementException | RuntimeException x) {
         LOG.warn("dispute {}: {}", id.toHex(), x.getMessage());
       }
+    }
+  }
+
+  /** A dispute this node recorded, and whether its open transaction landed. */
+  private record Opening(Bytes id, boolean opened) {}
+
+  /**
+   * Records the dispute in the state file, then sends its open transaction. Written ahead: a crash
+   * between the transaction and the state write would leave a dispute nobody plays (the challenger
+   * then loses by timeout). The id is known before sending ({@code DisputeManager.disputeId}), and
+   * {@link #play} opens a recorded dispute the chain does not know. A send the contract refuses
+   * drops the record and throws.
+   */
+  private Opening openWrittenAhead(SignedReceipt r, Playing entry) throws Exception {
+    Digest output = entry.output().orElseThrow();
+    Bytes id = challenger.disputeId(r, entry.party().root(), output);
+    disputes.put(id, entry);
+    save();
+    try {
+      Bytes opened = OnChainDispute.open(challenger, r, entry.party(), output, bond);
+      if (!opened.equals(id)) {
+        throw new IllegalStateException(
+            "DisputeManager opened " + opened.toHex() + ", not the expected " + id.toHex());
+      }
+      return new Opening(id, true);
+    } catch (SettlementException e) {
+      if (e.errorName().isPresent()) {
+        disputes.remove(id); // refused by the contract: there is nothing to play
+        save();
+        throw e;
+      }
+      // Unknown whether it was sent: play() checks the chain and sends it again if need be.
+      LOG.warn("opening dispute {} failed ({}); will retry", id.toHex(), e.getMessage());
+      return new Opening(id, false);
     }
   }
 
@@ -864,7 +871,9 @@ public final class AutoAuditor implements AutoCloseable {
               + root);
     }
     evidence.offerLlm(id, r, request, mine);
-    disputes.put(id, new Playing(mine, r, Map.of(), Optional.of(request)));
+    Optional<Digest> output =
+        x.has("output") ? Optional.of(Digest.parse(x.get("output").asText())) : Optional.empty();
+    disputes.put(id, new Playing(mine, r, Map.of(), Optional.of(request), output));
     if (x.has("movedRound")) {
       movedRound.put(id, x.get("movedRound").asInt());
     }
