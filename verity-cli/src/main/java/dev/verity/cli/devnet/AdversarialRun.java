@@ -178,6 +178,11 @@ public final class AdversarialRun {
   private final Map<EthAddress, BigInteger> stakeAtStart = new HashMap<>();
   private EthAddress colluderNode;
   private EthAddress liarNode;
+
+  /** The lying auditor's operator (derived once: each derivation is a PBKDF2 run). */
+  private final EthAddress liarOperator =
+      EvmKey.fromMnemonic(AnvilProcess.MNEMONIC, LIAR_ACCOUNT).address();
+
   private final List<Answer> answers = Collections.synchronizedList(new ArrayList<>());
   private final Map<Bytes, Drawn> drawn = new LinkedHashMap<>();
   private final Map<Bytes, EthAddress> opened = new LinkedHashMap<>();
@@ -801,7 +806,7 @@ public final class AdversarialRun {
       int accusations = 0;
       Map<String, Integer> outcomes = new java.util.TreeMap<>();
       for (Map.Entry<Bytes, DisputeState> e : states.entrySet()) {
-        if (!challengerOf.get(e.getKey()).equals(liarOperator())) {
+        if (!challengerOf.get(e.getKey()).equals(liarOperator)) {
           continue;
         }
         DisputeState s = e.getValue();
@@ -860,7 +865,7 @@ public final class AdversarialRun {
       boolean disputed = false;
       for (Map.Entry<Bytes, DisputeState> e : states.entrySet()) {
         if (e.getValue().node().equals(n)
-            && !(challengerOf.get(e.getKey()).equals(liarOperator()) && cleared(e.getValue()))) {
+            && !(challengerOf.get(e.getKey()).equals(liarOperator) && cleared(e.getValue()))) {
           disputed = true;
         }
       }
@@ -881,10 +886,6 @@ public final class AdversarialRun {
 
   private static boolean cleared(DisputeState s) {
     return s.phase() == DisputePhase.RESOLVED && s.outcome() == PROVIDER_WINS;
-  }
-
-  private static EthAddress liarOperator() {
-    return EvmKey.fromMnemonic(AnvilProcess.MNEMONIC, LIAR_ACCOUNT).address();
   }
 
   private Row row(
@@ -912,7 +913,7 @@ public final class AdversarialRun {
       Bytes receipt = disputeReceipt.get(e.getKey());
       DisputeState s = states.get(e.getKey());
       if (liarNode != null
-          && challengerOf.get(e.getKey()).equals(liarOperator())
+          && challengerOf.get(e.getKey()).equals(liarOperator)
           && s != null
           && cleared(s)) {
         clearedReceipts.add(receipt);

@@ -48,12 +48,57 @@ import java.util.Optional;
  * mnist-7 registered, and provider nodes with their own stores, receipt issuer, inference service
  * and public HTTP API (receipts, bundles, log tiles) on loopback, registered under an operator.
  */
-final class AuditChain implements AutoCloseable {
-  static final BigInteger ETH = BigInteger.TEN.pow(18);
-  static final BigInteger BOND = ETH.divide(BigInteger.TEN);
-  static final int CAP_BPS = 5_000;
-  static final long MOVE_TIMEOUT = 600;
-  static final SigningKey PUBLISHER = SigningKey.fromSeed(Bytes.copyOf(new byte[32]));
+public final class AuditChain implements AutoCloseable {
+  public static final BigInteger ETH = BigInteger.TEN.pow(18);
+  public static final BigInteger BOND = ETH.divide(BigInteger.TEN);
+  public static final int CAP_BPS = 5_000;
+  public static final long MOVE_TIMEOUT = 600;
+  public static final SigningKey PUBLISHER = SigningKey.fromSeed(Bytes.copyOf(new byte[32]));
+
+  /** A running Anvil with the settlement contracts and a DisputeManager deployed. */
+  public record Contracts(AnvilProcess anvil, Deployment deployment, EthAddress dm) {}
+
+  /**
+   * Starts Anvil and deploys the contracts every node audit test uses: 1 ETH minimum stake, and a
+   * DisputeManager with bond {@link #BOND}, move timeout {@link #MOVE_TIMEOUT}, 3 referees and cap
+   * {@link #CAP_BPS}. Anvil is stopped again if a deployment fails.
+   */
+  public static Contracts deployContracts() throws Exception {
+    AnvilProcess anvil = AnvilProcess.start();
+    try {
+      Deployment deployment =
+          ContractDeployer.deploy(
+              anvil.rpcUrl(), key(0), new DeploymentParameters(ETH, 1_000, 5_000, 500));
+      EthAddress dm =
+          ContractDeployer.deployDisputeManager(
+              anvil.rpcUrl(),
+              key(0),
+              deployment,
+              new DisputeParameters(BOND, MOVE_TIMEOUT, 600, 3, CAP_BPS));
+      return new Contracts(anvil, deployment, dm);
+    } catch (Exception e) {
+      anvil.close();
+      throw e;
+    }
+  }
+
+  /** The signed manifest of the shared mnist-7 model as these tests publish it. */
+  static SignedManifest mnistManifest(byte[] modelBytes) {
+    Digest d = Digest.of(modelBytes);
+    return SignedManifest.sign(
+        new ModelManifest(
+            "mnist",
+            "7",
+            ModelFormat.ONNX,
+            List.of(new ManifestFile("mnist-7.onnx", modelBytes.length, d)),
+            null,
+            "MIT",
+            "MNIST",
+            "",
+            Instant.parse("2026-01-02T03:04:05Z"),
+            PUBLISHER.verifyingKey()),
+        PUBLISHER);
+  }
 
   final Path dir;
   final AnvilProcess anvil;
@@ -72,39 +117,19 @@ final class AuditChain implements AutoCloseable {
       EvmSettlement operator,
       URI url) {}
 
-  static EvmKey key(int i) {
+  public static EvmKey key(int i) {
     return EvmKey.fromMnemonic(AnvilProcess.MNEMONIC, i);
   }
 
   AuditChain(Path dir) throws Exception {
     this.dir = dir;
     modelBytes = Files.readAllBytes(NodeCheatTest.shared().resolve("models/mnist/mnist-7.onnx"));
-    Digest d = Digest.of(modelBytes);
-    manifest =
-        SignedManifest.sign(
-            new ModelManifest(
-                "mnist",
-                "7",
-                ModelFormat.ONNX,
-                List.of(new ManifestFile("mnist-7.onnx", modelBytes.length, d)),
-                null,
-                "MIT",
-                "MNIST",
-                "",
-                Instant.parse("2026-01-02T03:04:05Z"),
-                PUBLISHER.verifyingKey()),
-            PUBLISHER);
-    anvil = AnvilProcess.start();
+    manifest = mnistManifest(modelBytes);
+    Contracts c = deployContracts();
+    anvil = c.anvil();
+    deployment = c.deployment();
+    dm = c.dm();
     try {
-      deployment =
-          ContractDeployer.deploy(
-              anvil.rpcUrl(), key(0), new DeploymentParameters(ETH, 1_000, 5_000, 500));
-      dm =
-          ContractDeployer.deployDisputeManager(
-              anvil.rpcUrl(),
-              key(0),
-              deployment,
-              new DisputeParameters(BOND, MOVE_TIMEOUT, 600, 3, CAP_BPS));
       EvmSettlement.connect(anvil.rpcUrl(), deployment, key(9))
           .registerModel(manifest.digest(), "mnist", "7", Digest.of(Bytes.utf8("pub")).value());
     } catch (Exception e) {
@@ -175,6 +200,11 @@ final class AuditChain implements AutoCloseable {
   /** A DisputeManager client of Anvil account {@code acct}, for reading disputes. */
   EvmDisputes disputes(int acct) throws Exception {
     return EvmDisputes.connect(anvil.rpcUrl(), deployment, dm, key(acct));
+  }
+
+  /** {@link #auditor(Provider, int, DisputeEvidence)} keeping its state in {@code state}. */
+  AutoAuditor auditor(Provider p, int acct, Path state, DisputeEvidence evidence) throws Exception {
+    return auditor(p, acct, evidence).withState(state);
   }
 
   AutoAuditor auditor(Provider p, int acct, DisputeEvidence evidence) throws Exception {

@@ -52,11 +52,6 @@ class AuditorRestartTest {
     }
   }
 
-  static AutoAuditor auditor(Provider p, int acct, Path state, DisputeEvidence ev)
-      throws Exception {
-    return chain.auditor(p, acct, ev).withState(state);
-  }
-
   @Test
   void restartedAuditor_keepsItsOpenDispute_winsIt_andAuditsNothingTwice() throws Exception {
     Provider cheater = chain.provider("strict-cheater", 6, "wrong-output");
@@ -68,7 +63,7 @@ class AuditorRestartTest {
     List<AutoAuditor> before = new ArrayList<>();
     for (int i = 0; i < honest.size(); i++) {
       states.add(dir.resolve("auditor-" + (i + 1)).resolve("audit").resolve("auditor.json"));
-      before.add(auditor(honest.get(i), i + 1, states.get(i), new DisputeEvidence()));
+      before.add(chain.auditor(honest.get(i), i + 1, states.get(i), new DisputeEvidence()));
     }
     before.forEach(a -> a.start(Duration.ofMillis(150)));
     SignedReceipt receipt = chain.serveAndAnchor(cheater, StrictEngine.ID, "strict-cheat", 61);
@@ -113,7 +108,7 @@ class AuditorRestartTest {
     List<AutoAuditor> after = new ArrayList<>();
     for (int i = 0; i < honest.size(); i++) {
       evidence.add(new DisputeEvidence());
-      after.add(auditor(honest.get(i), i + 1, states.get(i), evidence.get(i)));
+      after.add(chain.auditor(honest.get(i), i + 1, states.get(i), evidence.get(i)));
     }
     AutoAuditor resumed = after.get(drawn);
     assertThat(resumed.openDisputes()).isEqualTo(1);
@@ -189,7 +184,7 @@ class AuditorRestartTest {
             .receipt()
             .receipt();
     chain.anvil.rpc("anvil_setBalance", "[\"" + operator + "\", \"0x0\"]");
-    AutoAuditor first = auditor(honest, 4, state, new DisputeEvidence());
+    AutoAuditor first = chain.auditor(honest, 4, state, new DisputeEvidence());
     AutoAuditor.Audit finding = first.challenge(cheater.url(), "unopened-1");
     assertThat(finding.finding()).isEqualTo(AutoAuditor.Finding.MISMATCH_DISPUTED);
     assertThat(finding.receiptId()).isEqualTo(lie.id());
@@ -203,7 +198,7 @@ class AuditorRestartTest {
     // Funds arrive; the node comes back from its state file and opens the recorded dispute.
     chain.anvil.rpc(
         "anvil_setBalance", "[\"" + operator + "\", \"0x21e19e0c9bab2400000\"]"); // 10,000 ETH
-    AutoAuditor resumed = auditor(honest, 4, state, new DisputeEvidence());
+    AutoAuditor resumed = chain.auditor(honest, 4, state, new DisputeEvidence());
     assertThat(resumed.openDisputes()).isEqualTo(1);
     resumed.start(Duration.ofMillis(150));
     try (var view = chain.disputes(4)) {
@@ -233,12 +228,12 @@ class AuditorRestartTest {
         new Provider(null, null, null, ReceiptKey.generate(new SecureRandom()), null, null);
     Path state = dir.resolve("damaged-state.json");
     Files.writeString(state, "{\"format\":\"verity-auditor-state/v1\",\"waiting\":[]}");
-    assertThatThrownBy(() -> auditor(p, 5, state, new DisputeEvidence()))
+    assertThatThrownBy(() -> chain.auditor(p, 5, state, new DisputeEvidence()))
         .isInstanceOf(IOException.class)
         .hasMessageContaining(state.toString())
         .hasMessageContaining("missing 'fromBlock'");
     Files.writeString(state, "{\"format\":\"something-else\"}");
-    assertThatThrownBy(() -> auditor(p, 5, state, new DisputeEvidence()))
+    assertThatThrownBy(() -> chain.auditor(p, 5, state, new DisputeEvidence()))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("expected verity-auditor-state/v1");
   }

@@ -29,11 +29,6 @@ class ChallengeTest {
   @TempDir static Path dir;
   static AuditChain chain;
 
-  static AutoAuditor auditor(Provider p, int acct, Path state, DisputeEvidence ev)
-      throws Exception {
-    return chain.auditor(p, acct, ev).withState(state);
-  }
-
   @BeforeAll
   static void start() throws Exception {
     chain = new AuditChain(dir);
@@ -63,9 +58,9 @@ class ChallengeTest {
     assertThat(lie.receipt().outputDigest()).isNotEqualTo(truth.receipt().outputDigest());
 
     AutoAuditor honestAuditor =
-        auditor(honest, 8, dir.resolve("replica-honest-state.json"), new DisputeEvidence());
+        chain.auditor(honest, 8, dir.resolve("replica-honest-state.json"), new DisputeEvidence());
     AutoAuditor liarAuditor =
-        auditor(liar, 7, dir.resolve("replica-liar-state.json"), new DisputeEvidence());
+        chain.auditor(liar, 7, dir.resolve("replica-liar-state.json"), new DisputeEvidence());
     AutoAuditor.Audit caught = honestAuditor.challenge(liar.url(), "replica-1");
     assertThat(caught.finding()).isEqualTo(AutoAuditor.Finding.MISMATCH_DISPUTED);
     assertThat(caught.receiptId()).isEqualTo(lie.id());

@@ -19,10 +19,6 @@ import dev.verity.engine.TraceCommitment;
 import dev.verity.engine.TraceOpening;
 import dev.verity.engine.strict.StrictEngine;
 import dev.verity.engine.strict.StrictModel;
-import dev.verity.hub.manifest.ManifestFile;
-import dev.verity.hub.manifest.ModelFormat;
-import dev.verity.hub.manifest.ModelManifest;
-import dev.verity.hub.manifest.SignedManifest;
 import dev.verity.hub.store.BlobStore;
 import dev.verity.hub.store.ModelStore;
 import dev.verity.hub.store.StoreLimits;
@@ -44,13 +40,11 @@ import dev.verity.receipt.VerificationPolicy;
 import dev.verity.receipt.eth.EthAddress;
 import dev.verity.settlement.ChainEvent;
 import dev.verity.settlement.Deployment;
-import dev.verity.settlement.DeploymentParameters;
 import dev.verity.settlement.NodeInfo;
 import dev.verity.settlement.anvil.AnvilProcess;
 import dev.verity.settlement.dispute.DisputeParameters;
 import dev.verity.settlement.dispute.DisputePhase;
 import dev.verity.settlement.dispute.DisputeState;
-import dev.verity.settlement.evm.ContractDeployer;
 import dev.verity.settlement.evm.EvmDisputes;
 import dev.verity.settlement.evm.EvmKey;
 import dev.verity.settlement.evm.EvmSettlement;
@@ -65,7 +59,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -85,11 +78,11 @@ import org.junit.jupiter.api.io.TempDir;
  * a node whose receipt is just as honest but that does not answer loses its stake by timeout.
  */
 class DisputeResponderTest {
-  static final BigInteger ETH = BigInteger.TEN.pow(18);
-  static final BigInteger BOND = ETH.divide(BigInteger.TEN);
-  static final long MOVE_TIMEOUT = 600;
-  static final int CAP_BPS = 5_000;
-  static final SigningKey PUBLISHER = SigningKey.fromSeed(Bytes.copyOf(new byte[32]));
+  static final BigInteger ETH = AuditChain.ETH;
+  static final BigInteger BOND = AuditChain.BOND;
+  static final long MOVE_TIMEOUT = AuditChain.MOVE_TIMEOUT;
+  static final int CAP_BPS = AuditChain.CAP_BPS;
+  static final SigningKey PUBLISHER = AuditChain.PUBLISHER;
 
   @TempDir static Path dir;
   static AnvilProcess anvil;
@@ -135,16 +128,10 @@ class DisputeResponderTest {
   @BeforeAll
   static void start() throws Exception {
     modelBytes = Files.readAllBytes(shared().resolve("models/mnist/mnist-7.onnx"));
-    anvil = AnvilProcess.start();
-    deployment =
-        ContractDeployer.deploy(
-            anvil.rpcUrl(), key(0), new DeploymentParameters(ETH, 1_000, 5_000, 500));
-    dm =
-        ContractDeployer.deployDisputeManager(
-            anvil.rpcUrl(),
-            key(0),
-            deployment,
-            new DisputeParameters(BOND, MOVE_TIMEOUT, 600, 3, CAP_BPS));
+    AuditChain.Contracts contracts = AuditChain.deployContracts();
+    anvil = contracts.anvil();
+    deployment = contracts.deployment();
+    dm = contracts.dm();
     registry = EvmSettlement.connect(anvil.rpcUrl(), deployment, key(0));
     challenger = EvmDisputes.connect(anvil.rpcUrl(), deployment, dm, key(7));
     relay = EvmDisputes.connect(anvil.rpcUrl(), deployment, dm, key(8));
@@ -155,20 +142,7 @@ class DisputeResponderTest {
     models = new ModelStore(blobs);
     Digest d = Digest.of(modelBytes);
     blobs.put(new ByteArrayInputStream(modelBytes), d, modelBytes.length);
-    models.publish(
-        SignedManifest.sign(
-            new ModelManifest(
-                "mnist",
-                "7",
-                ModelFormat.ONNX,
-                List.of(new ManifestFile("mnist-7.onnx", modelBytes.length, d)),
-                null,
-                "MIT",
-                "MNIST",
-                "",
-                Instant.parse("2026-01-02T03:04:05Z"),
-                PUBLISHER.verifyingKey()),
-            PUBLISHER));
+    models.publish(AuditChain.mnistManifest(modelBytes));
     issuer = ReceiptIssuer.open(data, deployment.receiptDomain(), Clock.systemUTC());
     inference = new InferenceService(models, issuer, EngineLimits.DEFAULT, data, 2);
 

@@ -23,6 +23,7 @@ import dev.verity.llm.LlamaModel;
 import dev.verity.llm.LlmOptions;
 import dev.verity.llm.trace.ProvenLeaf;
 import dev.verity.log.bundle.BundleJson;
+import dev.verity.node.audit.AuditChain;
 import dev.verity.node.audit.AutoAuditor;
 import dev.verity.node.audit.CheatStrategy;
 import dev.verity.node.audit.DisputeEvidence;
@@ -42,13 +43,10 @@ import dev.verity.receipt.ReceiptKey;
 import dev.verity.receipt.SignedReceipt;
 import dev.verity.receipt.eth.EthAddress;
 import dev.verity.settlement.Deployment;
-import dev.verity.settlement.DeploymentParameters;
 import dev.verity.settlement.NodeInfo;
 import dev.verity.settlement.anvil.AnvilProcess;
-import dev.verity.settlement.dispute.DisputeParameters;
 import dev.verity.settlement.dispute.DisputePhase;
 import dev.verity.settlement.dispute.DisputeState;
-import dev.verity.settlement.evm.ContractDeployer;
 import dev.verity.settlement.evm.EvmDisputes;
 import dev.verity.settlement.evm.EvmKey;
 import dev.verity.settlement.evm.EvmSettlement;
@@ -83,11 +81,11 @@ import org.junit.jupiter.api.io.TempDir;
  * referees.
  */
 class LlmAuditLoopTest {
-  static final BigInteger ETH = BigInteger.TEN.pow(18);
-  static final BigInteger BOND = ETH.divide(BigInteger.TEN);
-  static final long MOVE_TIMEOUT = 600;
-  static final int CAP_BPS = 5_000;
-  static final SigningKey PUBLISHER = SigningKey.fromSeed(Bytes.copyOf(new byte[32]));
+  static final BigInteger ETH = AuditChain.ETH;
+  static final BigInteger BOND = AuditChain.BOND;
+  static final long MOVE_TIMEOUT = AuditChain.MOVE_TIMEOUT;
+  static final int CAP_BPS = AuditChain.CAP_BPS;
+  static final SigningKey PUBLISHER = AuditChain.PUBLISHER;
 
   @TempDir static Path dir;
   static AnvilProcess anvil;
@@ -132,16 +130,10 @@ class LlmAuditLoopTest {
 
   @BeforeAll
   static void start() throws Exception {
-    anvil = AnvilProcess.start();
-    deployment =
-        ContractDeployer.deploy(
-            anvil.rpcUrl(), key(0), new DeploymentParameters(ETH, 1_000, 5_000, 500));
-    dm =
-        ContractDeployer.deployDisputeManager(
-            anvil.rpcUrl(),
-            key(0),
-            deployment,
-            new DisputeParameters(BOND, MOVE_TIMEOUT, 600, 3, CAP_BPS));
+    AuditChain.Contracts contracts = AuditChain.deployContracts();
+    anvil = contracts.anvil();
+    deployment = contracts.deployment();
+    dm = contracts.dm();
     registry = EvmSettlement.connect(anvil.rpcUrl(), deployment, key(0));
     relay = EvmDisputes.connect(anvil.rpcUrl(), deployment, dm, key(8));
     closing.add(relay);
