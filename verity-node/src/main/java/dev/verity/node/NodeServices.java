@@ -91,8 +91,13 @@ public final class NodeServices implements AutoCloseable {
                 config.dataDir(),
                 dev.verity.settlement.Deployment.read(config.network().deployment())
                     .receiptDomain(),
-                java.time.Clock.systemUTC())
-            : ReceiptIssuer.open(config.dataDir());
+                java.time.Clock.systemUTC(),
+                config.receiptBatchLinger())
+            : ReceiptIssuer.open(
+                config.dataDir(),
+                dev.verity.receipt.ReceiptDomain.DEVNET,
+                java.time.Clock.systemUTC(),
+                config.receiptBatchLinger());
     try {
       InferenceService inference =
           new InferenceService(

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.verity.engine.EngineLimits;
 import dev.verity.llm.LlmLimits;
 import dev.verity.node.inference.TraceRule;
+import dev.verity.node.receipt.ReceiptIssuer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -47,6 +48,9 @@ import java.util.Set;
  *   <li>{@code inference-trace} / {@code VERITY_NODE_INFERENCE_TRACE}: {@code auto} (default:
  *       strict requests under policy {@code none} run without a trace and get a receipt without
  *       one, committed on demand in a dispute; other policies commit it eagerly) or {@code always}
+ *   <li>{@code receipt-batch-linger-ms}: how long a receipt may wait for requests still running to
+ *       join its signed batch (2 ms by default, 0 to 1000); only while such requests exist, so a
+ *       lone request never waits
  *   <li>network settings ({@link NetworkConfig}): {@code chain-rpc-url}, {@code deployment-file},
  *       {@code operator-key-file}, {@code stake-wei}, {@code heartbeat-interval-seconds}, {@code
  *       anchor-interval-seconds}, {@code serve-models}, {@code peers}, {@code advertise-url}
@@ -64,7 +68,8 @@ public record NodeConfig(
     Duration witnessInterval,
     NetworkConfig network,
     TraceRule inferenceTrace,
-    LlmLimits llmLimits) {
+    LlmLimits llmLimits,
+    Duration receiptBatchLinger) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 7070;
@@ -91,7 +96,8 @@ public record NodeConfig(
             "witness-interval-seconds",
             "inference-trace",
             "llm-max-context-tokens",
-            "llm-max-new-tokens"));
+            "llm-max-new-tokens",
+            "receipt-batch-linger-ms"));
     return Set.copyOf(keys);
   }
 
@@ -129,7 +135,19 @@ public record NodeConfig(
     Objects.requireNonNull(network, "network");
     Objects.requireNonNull(inferenceTrace, "inferenceTrace");
     Objects.requireNonNull(llmLimits, "llmLimits");
+    Objects.requireNonNull(receiptBatchLinger, "receiptBatchLinger");
+    if (receiptBatchLinger.isNegative() || receiptBatchLinger.compareTo(MAX_BATCH_LINGER) > 0) {
+      throw new NodeConfigException(
+          "receipt batch linger must be between 0 and "
+              + MAX_BATCH_LINGER.toMillis()
+              + " ms, got "
+              + receiptBatchLinger.toMillis()
+              + " ms");
+    }
   }
+
+  /** Longer than this, a lingering batch would cost more in latency than any signature saves. */
+  static final Duration MAX_BATCH_LINGER = Duration.ofSeconds(1);
 
   /** Defaults: data under {@code ~/.verity/node}, {@code 127.0.0.1:7070}. */
   public static NodeConfig defaults() {
@@ -145,7 +163,8 @@ public record NodeConfig(
         Duration.ofSeconds(60),
         NetworkConfig.NONE,
         TraceRule.AUTO,
-        LlmLimits.DEFAULT);
+        LlmLimits.DEFAULT,
+        ReceiptIssuer.DEFAULT_BATCH_LINGER);
   }
 
   /** An in-process node for tests and demos: given data dir, loopback, ephemeral port. */
@@ -237,6 +256,9 @@ public record NodeConfig(
               case "llm-max-new-tokens" ->
                   c.withLlmLimits(
                       llmLimits(c.llmLimits.maxContextTokens(), positive(v, "a number of tokens")));
+              case "receipt-batch-linger-ms" ->
+                  c.withReceiptBatchLinger(
+                      Duration.ofMillis(parseLong(v, "a number of milliseconds")));
               default -> {
                 if (!NetworkConfig.KEYS.contains(key)) {
                   throw new NodeConfigException("unknown setting");
@@ -265,6 +287,7 @@ public record NodeConfig(
     NetworkConfig network;
     TraceRule inferenceTrace;
     LlmLimits llmLimits;
+    Duration receiptBatchLinger;
 
     Fields(NodeConfig c) {
       dataDir = c.dataDir;
@@ -279,6 +302,7 @@ public record NodeConfig(
       network = c.network;
       inferenceTrace = c.inferenceTrace;
       llmLimits = c.llmLimits;
+      receiptBatchLinger = c.receiptBatchLinger;
     }
 
     NodeConfig build() {
@@ -294,7 +318,8 @@ public record NodeConfig(
           witnessInterval,
           network,
           inferenceTrace,
-          llmLimits);
+          llmLimits,
+          receiptBatchLinger);
     }
   }
 
@@ -310,6 +335,14 @@ public record NodeConfig(
 
   public NodeConfig withHost(String h) {
     return copy(f -> f.host = h);
+  }
+
+  /**
+   * How long a receipt may wait for other running requests to join its signed batch ({@link
+   * ReceiptIssuer#DEFAULT_BATCH_LINGER}; 0 signs at once).
+   */
+  public NodeConfig withReceiptBatchLinger(Duration linger) {
+    return copy(f -> f.receiptBatchLinger = linger);
   }
 
   public NodeConfig withPort(int p) {

@@ -134,6 +134,14 @@ public final class InferenceService implements AutoCloseable, ReceiptsApi.Tensor
   public Outcome infer(Request req) throws Exception {
     SignedManifest manifest = resolve(req.model());
     InferenceEngine engine = engine(req.engine());
+    try (ReceiptIssuer.Expected receipt = issuer.expect()) {
+      return infer(req, manifest, engine, receipt);
+    }
+  }
+
+  private Outcome infer(
+      Request req, SignedManifest manifest, InferenceEngine engine, ReceiptIssuer.Expected receipt)
+      throws Exception {
     Map<String, Tensor> outputs;
     Map<String, Tensor> inputs;
     InferenceResult result;
@@ -178,7 +186,7 @@ public final class InferenceService implements AutoCloseable, ReceiptsApi.Tensor
     // Kept so that a bundle fetched later can carry the input for re-execution.
     archive.save(inputDigest, inputs);
     archive.save(outputDigest, outputs);
-    IssuedReceipt issued = issuer.issue(draft);
+    IssuedReceipt issued = receipt.issue(draft);
     return new Outcome(outputs, manifest, issued);
   }
 

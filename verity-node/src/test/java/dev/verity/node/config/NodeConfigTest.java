@@ -7,6 +7,7 @@ import dev.verity.node.inference.TraceRule;
 import dev.verity.receipt.VerificationPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -116,5 +117,31 @@ class NodeConfigTest {
     assertThat(NodeConfig.parseSize("2KiB")).isEqualTo(2048);
     assertThat(NodeConfig.parseSize("3 MiB")).isEqualTo(3L << 20);
     assertThat(NodeConfig.parseSize("1GiB")).isEqualTo(1L << 30);
+  }
+
+  @Test
+  void receiptBatchLinger_defaultsTo2ms_andIsBounded() throws Exception {
+    assertThat(NodeConfig.load(Optional.empty(), Map.of()).receiptBatchLinger())
+        .isEqualTo(Duration.ofMillis(2));
+    Path f = dir.resolve("linger.properties");
+    Files.writeString(f, "receipt-batch-linger-ms=0\n");
+    assertThat(NodeConfig.load(Optional.of(f), Map.of()).receiptBatchLinger()).isZero();
+    assertThat(
+            NodeConfig.load(Optional.of(f), Map.of("VERITY_NODE_RECEIPT_BATCH_LINGER_MS", "7"))
+                .receiptBatchLinger())
+        .isEqualTo(Duration.ofMillis(7));
+    assertThatThrownBy(
+            () ->
+                NodeConfig.load(
+                    Optional.empty(), Map.of("VERITY_NODE_RECEIPT_BATCH_LINGER_MS", "5000")))
+        .isInstanceOf(NodeConfigException.class)
+        .hasMessage(
+            "environment variable VERITY_NODE_RECEIPT_BATCH_LINGER_MS: receipt batch linger must"
+                + " be between 0 and 1000 ms, got 5000 ms");
+    assertThatThrownBy(
+            () ->
+                NodeConfig.load(
+                    Optional.empty(), Map.of("VERITY_NODE_RECEIPT_BATCH_LINGER_MS", "-1")))
+        .hasMessageContaining("'-1' is not a number of milliseconds");
   }
 }

@@ -16,16 +16,20 @@ import dev.verity.log.verify.VerifiedReceipt;
 import dev.verity.log.verify.VerifyOptions;
 import dev.verity.log.witness.CosignatureV1;
 import dev.verity.node.http.ProblemException;
+import dev.verity.receipt.ReceiptDomain;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -246,6 +250,101 @@ class ReceiptIssuerTest {
         assertThat(got.receipt()).isEqualTo(f.join().receipt());
       }
       assertThat(reopened.find("late")).isEmpty();
+    }
+  }
+
+  static ReceiptIssuer lingering(Path dir, Duration linger) throws Exception {
+    return ReceiptIssuer.open(dir, ReceiptDomain.DEVNET, Clock.systemUTC(), linger);
+  }
+
+  @Test
+  void announcedRequests_arrivingOneByOne_shareOneBatch(@TempDir Path dir) throws Exception {
+    int n = 8;
+    try (ReceiptIssuer issuer = lingering(dir, Duration.ofSeconds(30))) {
+      List<ReceiptIssuer.Expected> announced = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        announced.add(issuer.expect());
+      }
+      // Each arrives after the one before was queued: without the linger the signer would take
+      // them a few at a time.
+      List<CompletableFuture<IssuedReceipt>> fs = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        ReceiptIssuer.Expected e = announced.get(i);
+        String id = "linger-" + i;
+        fs.add(CompletableFuture.supplyAsync(() -> issueQuietly(e, id)));
+        Thread.sleep(20);
+      }
+      for (CompletableFuture<IssuedReceipt> f : fs) {
+        IssuedReceipt r = f.get(20, TimeUnit.SECONDS);
+        assertThat(r.receipt().batch()).isPresent();
+        assertThat(r.receipt().batch().get().size()).isEqualTo(n);
+        BundleVerifier.verify(
+            r.bundle(), VerifyOptions.trusting(issuer.logKey()).domain(issuer.domain()));
+      }
+      assertThat(issuer.signatureCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void loneRequest_neverWaitsForTheLinger(@TempDir Path dir) throws Exception {
+    try (ReceiptIssuer issuer = lingering(dir, Duration.ofMinutes(10))) {
+      try (ReceiptIssuer.Expected e = issuer.expect()) {
+        IssuedReceipt r =
+            CompletableFuture.supplyAsync(() -> issueQuietly(e, "lone")).get(20, TimeUnit.SECONDS);
+        assertThat(r.receipt().batch()).isEmpty();
+      }
+      // Not announced at all: signed at once too.
+      assertThat(issuer.issueAsync(draft("plain")).get(20, TimeUnit.SECONDS).logIndex())
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void announcedRequestThatFails_releasesTheWaitingBatch(@TempDir Path dir) throws Exception {
+    try (ReceiptIssuer issuer = lingering(dir, Duration.ofMinutes(10))) {
+      ReceiptIssuer.Expected ok = issuer.expect();
+      ReceiptIssuer.Expected failing = issuer.expect();
+      CompletableFuture<IssuedReceipt> f =
+          CompletableFuture.supplyAsync(() -> issueQuietly(ok, "survivor"));
+      Thread.sleep(100);
+      assertThat(f).isNotDone(); // lingering for the second announced request
+      failing.close(); // its inference failed: nothing more is coming
+      assertThat(f.get(20, TimeUnit.SECONDS).requestId()).isEqualTo("survivor");
+      failing.close(); // closing twice counts once
+      ok.close(); // after issue: no effect
+      // Nothing is announced any more, so the next request is not held back either.
+      assertThat(issuer.issueAsync(draft("next")).get(20, TimeUnit.SECONDS).logIndex())
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void linger_isBounded_whenAnAnnouncedRequestNeverArrives(@TempDir Path dir) throws Exception {
+    try (ReceiptIssuer issuer = lingering(dir, Duration.ofMillis(300))) {
+      ReceiptIssuer.Expected slow = issuer.expect();
+      long t0 = System.nanoTime();
+      IssuedReceipt r = issuer.issue(draft("bounded"));
+      long waitedMillis = (System.nanoTime() - t0) / 1_000_000;
+      assertThat(r.receipt().batch()).isEmpty();
+      // It waited for the announced request, up to the linger, then went alone.
+      assertThat(waitedMillis).isGreaterThanOrEqualTo(250);
+      IssuedReceipt late = slow.issue(draft("late-arrival"));
+      assertThat(late.logIndex()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void negativeLinger_isRefused(@TempDir Path dir) {
+    assertThatThrownBy(() -> lingering(dir, Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("batch linger must not be negative");
+  }
+
+  private static IssuedReceipt issueQuietly(ReceiptIssuer.Expected e, String id) {
+    try {
+      return e.issue(draft(id));
+    } catch (java.io.IOException x) {
+      throw new java.io.UncheckedIOException(x);
     }
   }
 }
