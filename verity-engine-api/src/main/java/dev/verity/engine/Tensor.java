@@ -76,6 +76,11 @@ public final class Tensor {
     return data.clone();
   }
 
+  /** Feeds the element bytes to {@code md} without copying them (digests of large inputs). */
+  void updateDigest(java.security.MessageDigest md) {
+    md.update(data);
+  }
+
   /** A read-only little-endian view of the elements, without copying. */
   public ByteBuffer buffer() {
     return ByteBuffer.wrap(data).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);

@@ -109,7 +109,10 @@ public final class TensorEncoding {
 
   /** SHA-256 of the canonical encoding. */
   public static Digest digest(Tensor t) {
-    return Digest.of(encode(t));
+    MessageDigest md = Digest.newSha256();
+    md.update(header(t.type(), t.shape()));
+    t.updateDigest(md);
+    return new Digest(dev.verity.core.Bytes.copyOf(md.digest()));
   }
 
   /** The digest of a named tensor map (for example all inputs or all outputs of one run). */
@@ -125,11 +128,15 @@ public final class TensorEncoding {
     head.put(MAP_MAGIC).put(VERSION).putInt(names.size());
     md.update(head.array());
     for (byte[] name : names) {
-      byte[] enc = encode(byName.get(new String(name, StandardCharsets.UTF_8)));
+      // Streamed: the name, the encoding's length, its header, then the elements in place, the
+      // same bytes as hashing encode(t) without copying a large input into a new array.
+      Tensor t = byName.get(new String(name, StandardCharsets.UTF_8));
+      byte[] header = header(t.type(), t.shape());
       ByteBuffer h = ByteBuffer.allocate(12 + name.length).order(ByteOrder.LITTLE_ENDIAN);
-      h.putInt(name.length).put(name).putLong(enc.length);
+      h.putInt(name.length).put(name).putLong(encodedLength(t));
       md.update(h.array());
-      md.update(enc);
+      md.update(header);
+      t.updateDigest(md);
     }
     return new Digest(dev.verity.core.Bytes.copyOf(md.digest()));
   }
