@@ -37,6 +37,17 @@ public final class Bytes implements Comparable<Bytes> {
     return value.clone();
   }
 
+  /**
+   * Copies the bytes into {@code dest} from {@code destOffset} on, for filling a caller's buffer
+   * (an encoding, a hash input) without allocating a copy first.
+   *
+   * @throws IndexOutOfBoundsException if they do not fit
+   */
+  public void copyTo(byte[] dest, int destOffset) {
+    java.util.Objects.checkFromIndexSize(destOffset, value.length, dest.length);
+    System.arraycopy(value, 0, dest, destOffset, value.length);
+  }
+
   public int length() {
     return value.length;
   }
