@@ -68,12 +68,16 @@ public record BatchProof(int size, int index, List<Bytes> path) {
    * EIP-712 hashStruct(ReceiptBatch{root, size}) = keccak256(TYPEHASH || root || uint256(size)).
    */
   public static Bytes structHash(Bytes root, int size) {
-    return Eip712.hashStruct(TYPEHASH, Eip712.bytes32(root), Eip712.uint(size));
+    return encodeStruct(root, size).hash();
   }
 
   /** The digest a node signs for a batch: keccak256(0x1901 || domainSeparator || structHash). */
   public static Bytes signingDigest(ReceiptDomain domain, Bytes root, int size) {
-    return Eip712.digest(domain.separator(), structHash(root, size));
+    return Eip712.digest(domain.separator(), encodeStruct(root, size));
+  }
+
+  private static Eip712.StructEncoder encodeStruct(Bytes root, int size) {
+    return Eip712.struct(TYPEHASH, 2).bytes32(root).uint(size);
   }
 
   @Override

@@ -81,22 +81,26 @@ public record Receipt(
 
   /** EIP-712 hashStruct(receipt). */
   public Bytes structHash() {
-    return Eip712.hashStruct(
-        TYPEHASH,
-        Eip712.bytes32(modelDigest.value()),
-        repeatedString(engineId),
-        repeatedString(engineVersion),
-        Eip712.bytes32(engineConfigDigest.value()),
-        Eip712.uint(numericModeCode(numericMode)),
-        Eip712.bytes32(inputDigest.value()),
-        Eip712.bytes32(outputDigest.value()),
-        Eip712.bytes32(traceRoot.value()),
-        Eip712.uint(traceLeaves),
-        Eip712.address(node),
-        Eip712.string(requestId),
-        Eip712.uint(timeMillis),
-        repeatedString(policy.text()),
-        Eip712.uint(seed));
+    return encodeStruct().hash();
+  }
+
+  // The 14 members written into the one 480-byte buffer that gets hashed.
+  private Eip712.StructEncoder encodeStruct() {
+    return Eip712.struct(TYPEHASH, 14)
+        .bytes32(modelDigest.value())
+        .word(repeatedString(engineId))
+        .word(repeatedString(engineVersion))
+        .bytes32(engineConfigDigest.value())
+        .uint(numericModeCode(numericMode))
+        .bytes32(inputDigest.value())
+        .bytes32(outputDigest.value())
+        .bytes32(traceRoot.value())
+        .uint(traceLeaves)
+        .address(node)
+        .string(requestId)
+        .uint(timeMillis)
+        .word(repeatedString(policy.text()))
+        .uint(seed);
   }
 
   // A node's receipts repeat the engine id, version and policy text; remembering their Keccak
@@ -118,7 +122,7 @@ public record Receipt(
 
   /** The digest a node signs: keccak256(0x1901 || domainSeparator || structHash). */
   public Bytes signingDigest(ReceiptDomain domain) {
-    return Eip712.digest(domain.separator(), structHash());
+    return Eip712.digest(domain.separator(), encodeStruct());
   }
 
   /** 0 = bitwise, 1 = tolerance (a Solidity enum in declaration order). */
