@@ -7,6 +7,7 @@ import dev.verity.engine.NumericMode;
 import dev.verity.engine.TraceCommitment;
 import dev.verity.receipt.eth.Eip712;
 import dev.verity.receipt.eth.EthAddress;
+import dev.verity.receipt.eth.Keccak;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -84,9 +85,14 @@ public record Receipt(
     return encodeStruct().hash();
   }
 
+  // The first 136 bytes hashed (type hash, model, engine id and version, 8 bytes of the engine
+  // config digest) are the same for all receipts of one model on one engine, so the sponge state
+  // after them is remembered: one of the four permutations of the struct hash saved.
+  private static final Keccak.FirstBlockCache FIRST_BLOCKS = new Keccak.FirstBlockCache(32);
+
   // The 14 members written into the one 480-byte buffer that gets hashed.
   private Eip712.StructEncoder encodeStruct() {
-    return Eip712.struct(TYPEHASH, 14)
+    return Eip712.struct(TYPEHASH, 14, FIRST_BLOCKS)
         .bytes32(modelDigest.value())
         .word(repeatedString(engineId))
         .word(repeatedString(engineVersion))

@@ -3,6 +3,7 @@ package dev.verity.receipt.eth;
 import dev.verity.core.Bytes;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 
 /** EIP-712 encoding helpers: every encoded member is one 32-byte word. */
 public final class Eip712 {
@@ -68,7 +69,16 @@ public final class Eip712 {
    * An encoder for hashStruct(typeHash, {@code members} words), the members to be added in order.
    */
   public static StructEncoder struct(Bytes typeHash, int members) {
-    return new StructEncoder(typeHash, members);
+    return new StructEncoder(typeHash, members, null);
+  }
+
+  /**
+   * Like {@link #struct(Bytes, int)}, hashing through {@code firstBlocks}: worth it for a type
+   * whose first 136 encoded bytes (type hash and the first members) repeat across many structs.
+   */
+  public static StructEncoder struct(
+      Bytes typeHash, int members, Keccak.FirstBlockCache firstBlocks) {
+    return new StructEncoder(typeHash, members, Objects.requireNonNull(firstBlocks, "firstBlocks"));
   }
 
   public static Bytes domainSeparator(
@@ -126,9 +136,10 @@ public final class Eip712 {
    */
   public static final class StructEncoder {
     private final byte[] encoded;
+    private final Keccak.FirstBlockCache firstBlocks; // null: hash without one
     private int position;
 
-    private StructEncoder(Bytes typeHash, int members) {
+    private StructEncoder(Bytes typeHash, int members, Keccak.FirstBlockCache firstBlocks) {
       if (members < 0) {
         throw new IllegalArgumentException("a struct has 0 or more members, got " + members);
       }
@@ -136,6 +147,7 @@ public final class Eip712 {
       encoded = new byte[WORD * (members + 1)];
       typeHash.copyTo(encoded, 0);
       position = WORD;
+      this.firstBlocks = firstBlocks;
     }
 
     /** A member already encoded as one word. */
@@ -174,13 +186,19 @@ public final class Eip712 {
 
     /** hashStruct as a value. */
     public Bytes hash() {
-      return Bytes.copyOf(Eip712.hash(complete()));
+      byte[] out = new byte[Keccak.DIGEST_LENGTH];
+      hashInto(out, 0);
+      return Bytes.copyOf(out);
     }
 
     /** Writes hashStruct into {@code out[offset, offset + 32)}. */
     public void hashInto(byte[] out, int offset) {
       byte[] all = complete();
-      Keccak.keccak256(all, 0, all.length, out, offset);
+      if (firstBlocks == null) {
+        Keccak.keccak256(all, 0, all.length, out, offset);
+      } else {
+        firstBlocks.keccak256(all, 0, all.length, out, offset);
+      }
     }
 
     // Reserves the next word; returns its offset in the buffer.

@@ -4,6 +4,7 @@ import dev.verity.core.Bytes;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -70,6 +71,67 @@ public final class Keccak {
     Objects.checkFromIndexSize(outOffset, DIGEST_LENGTH, out.length);
     long[] state = new long[25];
     finish(state, absorb(state, 0, data, offset, length), out, outOffset);
+  }
+
+  /**
+   * Remembers the sponge state after the first 136-byte block of messages, for callers whose
+   * messages mostly begin with one of a few blocks (a receipt's struct encoding begins with its
+   * type hash, model, engine id and engine version): such a message costs one permutation less.
+   * Holds up to {@code capacity} first blocks, the oldest replaced first; thread-safe.
+   */
+  public static final class FirstBlockCache {
+    private record Entry(byte[] block, long[] state) {}
+
+    private final int capacity;
+    // Replaced whole on every change, so readers scan it without locking.
+    private volatile Entry[] entries = new Entry[0];
+    private int nextReplaced; // guarded by this
+
+    public FirstBlockCache(int capacity) {
+      if (capacity < 1) {
+        throw new IllegalArgumentException("capacity must be at least 1, got " + capacity);
+      }
+      this.capacity = capacity;
+    }
+
+    /** Same result as {@link Keccak#keccak256(byte[], int, int, byte[], int)}. */
+    public void keccak256(byte[] data, int offset, int length, byte[] out, int outOffset) {
+      Objects.checkFromIndexSize(offset, length, data.length);
+      Objects.checkFromIndexSize(outOffset, DIGEST_LENGTH, out.length);
+      if (length < RATE) {
+        // A message shorter than a block has no first block to skip.
+        long[] state = new long[25];
+        finish(state, absorb(state, 0, data, offset, length), out, outOffset);
+        return;
+      }
+      long[] state = null;
+      for (Entry e : entries) {
+        if (Arrays.equals(e.block, 0, RATE, data, offset, offset + RATE)) {
+          state = e.state.clone();
+          break;
+        }
+      }
+      if (state == null) {
+        state = new long[25];
+        absorb(state, 0, data, offset, RATE);
+        remember(new Entry(Arrays.copyOfRange(data, offset, offset + RATE), state.clone()));
+      }
+      finish(state, absorb(state, 0, data, offset + RATE, length - RATE), out, outOffset);
+    }
+
+    private synchronized void remember(Entry entry) {
+      Entry[] current = entries;
+      Entry[] next;
+      if (current.length < capacity) {
+        next = Arrays.copyOf(current, current.length + 1);
+        next[current.length] = entry;
+      } else {
+        next = current.clone();
+        next[nextReplaced] = entry;
+        nextReplaced = (nextReplaced + 1) % capacity;
+      }
+      entries = next;
+    }
   }
 
   /**

@@ -10,22 +10,11 @@ import java.util.Arrays;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.StringLength;
-import org.bouncycastle.crypto.digests.KeccakDigest;
 import org.junit.jupiter.api.Test;
 
 /** The struct encoder writes exactly typeHash || encodeData and hashes it with Keccak-256. */
 class Eip712StructEncoderTest {
   private static final Bytes TYPEHASH = Eip712.typeHash("T(bytes32 a,uint64 b,address c,string d)");
-
-  static byte[] bouncyCastle(byte[]... parts) {
-    KeccakDigest d = new KeccakDigest(256);
-    for (byte[] p : parts) {
-      d.update(p, 0, p.length);
-    }
-    byte[] out = new byte[32];
-    d.doFinal(out, 0);
-    return out;
-  }
 
   static byte[] concat(byte[]... parts) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -39,15 +28,17 @@ class Eip712StructEncoderTest {
   void struct_everyMemberKind_hashesTheConcatenatedWords(
       @ForAll byte[] seed, @ForAll long b, @ForAll @StringLength(max = 200) String d) {
     Bytes a = Bytes.copyOf(Arrays.copyOf(seed, 32));
-    EthAddress c = new EthAddress(Bytes.copyOf(Arrays.copyOfRange(bouncyCastle(seed), 12, 32)));
+    EthAddress c =
+        new EthAddress(
+            Bytes.copyOf(Arrays.copyOfRange(BouncyCastleEip712.keccak256(seed), 12, 32)));
     byte[] addressWord = concat(new byte[12], c.value().toByteArray());
     byte[] uintWord = new byte[32];
     for (int i = 0; i < 8; i++) {
       uintWord[31 - i] = (byte) (b >>> (8 * i));
     }
-    byte[] stringWord = bouncyCastle(d.getBytes(StandardCharsets.UTF_8));
+    byte[] stringWord = BouncyCastleEip712.keccak256(d.getBytes(StandardCharsets.UTF_8));
     byte[] expected =
-        bouncyCastle(
+        BouncyCastleEip712.keccak256(
             TYPEHASH.toByteArray(), a.toByteArray(), uintWord, addressWord, stringWord, uintWord);
 
     Bytes viaEncoder =
@@ -66,11 +57,13 @@ class Eip712StructEncoderTest {
 
   @Test
   void digest_ofEncoder_equalsDigestOfStructHash_andTheSpelledOutMessage() {
-    Bytes separator = Bytes.copyOf(bouncyCastle("separator".getBytes(StandardCharsets.UTF_8)));
+    Bytes separator =
+        Bytes.copyOf(BouncyCastleEip712.keccak256("separator".getBytes(StandardCharsets.UTF_8)));
     Eip712.StructEncoder s = Eip712.struct(TYPEHASH, 1).uint(42);
     Bytes structHash = s.hash();
     byte[] expected =
-        bouncyCastle(new byte[] {0x19, 0x01}, separator.toByteArray(), structHash.toByteArray());
+        BouncyCastleEip712.keccak256(
+            new byte[] {0x19, 0x01}, separator.toByteArray(), structHash.toByteArray());
     assertThat(Eip712.digest(separator, s).toByteArray()).isEqualTo(expected);
     assertThat(Eip712.digest(separator, structHash).toByteArray()).isEqualTo(expected);
   }

@@ -1,6 +1,5 @@
 package dev.verity.receipt.eth;
 
-import dev.verity.core.Bytes;
 import dev.verity.core.Digest;
 import dev.verity.engine.NumericMode;
 import dev.verity.receipt.Receipt;
@@ -8,15 +7,14 @@ import dev.verity.receipt.ReceiptDomain;
 import dev.verity.receipt.VerificationPolicy;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import org.bouncycastle.crypto.digests.KeccakDigest;
 
 /**
  * Not a test: single-threaded cost of Keccak-256 and of {@link Receipt#signingDigest}, ours against
  * BouncyCastle's {@code KeccakDigest} (the receipt digest as it was computed with it, copies
  * included) in the same run. Usage: {@code KeccakBench [seconds per round]}. Rounds are interleaved
- * and the best round of each is printed, as the machine is shared.
+ * and the best round of each is printed, as the machine is shared. From verity-receipts: {@code mvn
+ * -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt}, then {@code java -cp
+ * target/test-classes:target/classes:$(cat target/cp.txt) dev.verity.receipt.eth.KeccakBench}.
  */
 public final class KeccakBench {
   // 64 full blocks: the padding adds a 65th permutation.
@@ -28,7 +26,7 @@ public final class KeccakBench {
     double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 0.5;
     Receipt receipt = sampleReceipt();
     ReceiptDomain domain = ReceiptDomain.DEVNET;
-    if (!bouncyCastleSigningDigest(receipt, domain).equals(receipt.signingDigest(domain))) {
+    if (!BouncyCastleEip712.signingDigest(receipt, domain).equals(receipt.signingDigest(domain))) {
       throw new AssertionError("the two signing digests differ");
     }
     String[] names = {
@@ -43,15 +41,15 @@ public final class KeccakBench {
     long[] state = new long[25];
     byte[] word = new byte[32];
     Op[] ops = {
-      () -> bouncyCastleSigningDigest(receipt, domain).get(0),
+      () -> BouncyCastleEip712.signingDigest(receipt, domain).get(0),
       () -> receipt.signingDigest(domain).get(0),
-      () -> bouncyCastle(LONG_INPUT)[0],
+      () -> BouncyCastleEip712.keccak256(LONG_INPUT)[0],
       () -> Keccak.keccak256(LONG_INPUT)[0],
       () -> {
         Keccak.permute(state);
         return state[0];
       },
-      () -> bouncyCastle(word)[0],
+      () -> BouncyCastleEip712.keccak256(word)[0],
       () -> Keccak.keccak256(word)[0],
     };
     int[] divisor = {1, 1, LONG_PERMUTATIONS, LONG_PERMUTATIONS, 1, 1, 1};
@@ -115,53 +113,5 @@ public final class KeccakBench {
         .policy(VerificationPolicy.NONE)
         .seed(0)
         .build();
-  }
-
-  private static byte[] bouncyCastle(byte[]... parts) {
-    KeccakDigest d = new KeccakDigest(256);
-    for (byte[] p : parts) {
-      d.update(p, 0, p.length);
-    }
-    byte[] out = new byte[32];
-    d.doFinal(out, 0);
-    return out;
-  }
-
-  // The receipt digest as computed before: BouncyCastle's KeccakDigest, every member a fresh
-  // array, the repeated strings' hashes remembered.
-  private static final Map<String, byte[]> STRING_HASHES = new ConcurrentHashMap<>();
-
-  private static byte[] repeatedString(String s) {
-    return STRING_HASHES.computeIfAbsent(s, KeccakBench::string);
-  }
-
-  private static byte[] string(String s) {
-    return bouncyCastle(s.getBytes(StandardCharsets.UTF_8));
-  }
-
-  static Bytes bouncyCastleSigningDigest(Receipt r, ReceiptDomain domain) {
-    byte[] address = new byte[32];
-    System.arraycopy(r.node().value().toByteArray(), 0, address, 12, 20);
-    Bytes structHash =
-        Bytes.copyOf(
-            bouncyCastle(
-                Receipt.TYPEHASH.toByteArray(),
-                r.modelDigest().value().toByteArray(),
-                repeatedString(r.engineId()),
-                repeatedString(r.engineVersion()),
-                r.engineConfigDigest().value().toByteArray(),
-                Eip712.uint(Receipt.numericModeCode(r.numericMode())),
-                r.inputDigest().value().toByteArray(),
-                r.outputDigest().value().toByteArray(),
-                r.traceRoot().value().toByteArray(),
-                Eip712.uint(r.traceLeaves()),
-                address,
-                string(r.requestId()),
-                Eip712.uint(r.timeMillis()),
-                repeatedString(r.policy().text()),
-                Eip712.uint(r.seed())));
-    return Bytes.copyOf(
-        bouncyCastle(
-            new byte[] {0x19, 0x01}, domain.separator().toByteArray(), structHash.toByteArray()));
   }
 }
