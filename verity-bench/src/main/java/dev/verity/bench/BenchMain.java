@@ -10,7 +10,7 @@ import java.util.Locale;
  * Each benchmark measures Verity against the best alternative in the same run and prints the ratio.
  */
 public final class BenchMain {
-  private static final String[] KNOWN = {"hash", "engine", "llm", "log", "receipt"};
+  private static final String[] KNOWN = {"hash", "engine", "llm", "log", "receipt", "serve"};
 
   private BenchMain() {}
 
