@@ -117,27 +117,107 @@ public final class TensorEncoding {
 
   /** The digest of a named tensor map (for example all inputs or all outputs of one run). */
   public static Digest digest(Map<String, Tensor> tensors) {
+    MessageDigest md = Digest.newSha256();
+    writeMap(tensors, md::update, t -> t.updateDigest(md));
+    return new Digest(dev.verity.core.Bytes.copyOf(md.digest()));
+  }
+
+  /**
+   * The canonical encoding of a named tensor map, the bytes whose SHA-256 is {@link #digest(Map)}:
+   * {@code "VTMP"}, version 1, the entry count (u32 LE), then per entry in unsigned byte order of
+   * the UTF-8 names: name length (u32 LE), name, length of the tensor's encoding (u64 LE) and the
+   * tensor's {@link #encode encoding}.
+   */
+  public static byte[] encodeMap(Map<String, Tensor> tensors) {
+    long total = 9;
+    for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+      total +=
+          12 + e.getKey().getBytes(StandardCharsets.UTF_8).length + encodedLength(e.getValue());
+    }
+    if (total > Integer.MAX_VALUE - 16) {
+      throw new IllegalArgumentException("tensor map too large to encode: " + total + " bytes");
+    }
+    ByteBuffer out = ByteBuffer.allocate((int) total);
+    writeMap(tensors, out::put, t -> out.put(t.buffer()));
+    return out.array();
+  }
+
+  /** Parses {@link #encodeMap}'s bytes; the error names what is wrong. */
+  public static Map<String, Tensor> decodeMap(byte[] bytes) {
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    if (bytes.length < 9) {
+      throw new IllegalArgumentException(
+          "tensor map encoding too short: " + bytes.length + " bytes");
+    }
+    byte[] magic = new byte[4];
+    b.get(magic);
+    if (!Arrays.equals(magic, MAP_MAGIC)) {
+      throw new IllegalArgumentException("tensor map encoding does not start with VTMP");
+    }
+    byte version = b.get();
+    if (version != VERSION) {
+      throw new IllegalArgumentException("unknown tensor map encoding version " + version);
+    }
+    long count = Integer.toUnsignedLong(b.getInt());
+    Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+    byte[] previous = null;
+    for (long i = 0; i < count; i++) {
+      if (b.remaining() < 4) {
+        throw new IllegalArgumentException("tensor map encoding truncated at entry " + i);
+      }
+      long nameLength = Integer.toUnsignedLong(b.getInt());
+      if (b.remaining() < nameLength + 8) {
+        throw new IllegalArgumentException("tensor map encoding truncated in entry " + i);
+      }
+      byte[] name = new byte[(int) nameLength];
+      b.get(name);
+      if (previous != null && Arrays.compareUnsigned(previous, name) >= 0) {
+        throw new IllegalArgumentException(
+            "tensor map entry " + i + " is out of order or repeats a name");
+      }
+      previous = name;
+      long length = b.getLong();
+      if (length < 0 || length > b.remaining()) {
+        throw new IllegalArgumentException(
+            "tensor map entry " + i + " claims " + length + " bytes, " + b.remaining() + " left");
+      }
+      byte[] enc = new byte[(int) length];
+      b.get(enc);
+      out.put(new String(name, StandardCharsets.UTF_8), decode(enc));
+    }
+    if (b.hasRemaining()) {
+      throw new IllegalArgumentException(
+          "tensor map encoding has " + b.remaining() + " bytes after its last entry");
+    }
+    return out;
+  }
+
+  /**
+   * Writes the map encoding through {@code bytes} and each tensor's elements through {@code
+   * elements}: one definition for both the digest (streamed, no copy) and the encoding.
+   */
+  private static void writeMap(
+      Map<String, Tensor> tensors,
+      java.util.function.Consumer<byte[]> bytes,
+      java.util.function.Consumer<Tensor> elements) {
     List<byte[]> names = new ArrayList<>();
     Map<String, Tensor> byName = Map.copyOf(tensors);
     for (String n : byName.keySet()) {
       names.add(n.getBytes(StandardCharsets.UTF_8));
     }
     names.sort(Arrays::compareUnsigned);
-    MessageDigest md = Digest.newSha256();
     ByteBuffer head = ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN);
     head.put(MAP_MAGIC).put(VERSION).putInt(names.size());
-    md.update(head.array());
+    bytes.accept(head.array());
     for (byte[] name : names) {
-      // Streamed: the name, the encoding's length, its header, then the elements in place, the
-      // same bytes as hashing encode(t) without copying a large input into a new array.
+      // The name, the encoding's length, its header, then the elements in place: the same
+      // bytes as encode(t) without copying a large input into a new array first.
       Tensor t = byName.get(new String(name, StandardCharsets.UTF_8));
-      byte[] header = header(t.type(), t.shape());
       ByteBuffer h = ByteBuffer.allocate(12 + name.length).order(ByteOrder.LITTLE_ENDIAN);
       h.putInt(name.length).put(name).putLong(encodedLength(t));
-      md.update(h.array());
-      md.update(header);
-      t.updateDigest(md);
+      bytes.accept(h.array());
+      bytes.accept(header(t.type(), t.shape()));
+      elements.accept(t);
     }
-    return new Digest(dev.verity.core.Bytes.copyOf(md.digest()));
   }
 }

@@ -75,4 +75,59 @@ class TensorEncodingTest {
                             .toByteArray())
                     .hex());
   }
+
+  @Test
+  void encodeMap_isTheBytesTheMapDigestHashes_andRoundTrips() {
+    Tensor a = Tensor.ofFloats(new long[] {1}, new float[] {1f});
+    Tensor b = Tensor.ofLongs(new long[] {2}, new long[] {7, -1});
+    byte[] one = TensorEncoding.encodeMap(Map.of("x", a));
+    assertThat(dev.verity.core.Bytes.copyOf(one).toHex())
+        .isEqualTo(
+            "56544d50"
+                + "01"
+                + "01000000"
+                + "01000000"
+                + "78"
+                + "1300000000000000"
+                + "5654454e010101"
+                + "0100000000000000"
+                + "0000803f");
+    Map<String, Tensor> m = new LinkedHashMap<>();
+    m.put("y", b);
+    m.put("x", a);
+    m.put("é", a);
+    byte[] enc = TensorEncoding.encodeMap(m);
+    assertThat(Digest.of(enc)).isEqualTo(TensorEncoding.digest(m));
+    assertThat(TensorEncoding.decodeMap(enc)).isEqualTo(m);
+    assertThat(TensorEncoding.decodeMap(TensorEncoding.encodeMap(Map.of()))).isEmpty();
+  }
+
+  @Test
+  void decodeMap_rejectsDamage_namingIt() {
+    Tensor a = Tensor.ofFloats(new long[] {1}, new float[] {1f});
+    byte[] enc = TensorEncoding.encodeMap(Map.of("x", a, "y", a));
+    assertThatThrownBy(() -> TensorEncoding.decodeMap(java.util.Arrays.copyOf(enc, 5)))
+        .hasMessageContaining("too short");
+    byte[] magic = enc.clone();
+    magic[3] = 'Q';
+    assertThatThrownBy(() -> TensorEncoding.decodeMap(magic)).hasMessageContaining("VTMP");
+    assertThatThrownBy(() -> TensorEncoding.decodeMap(java.util.Arrays.copyOf(enc, enc.length - 1)))
+        .hasMessageContaining("claims");
+    assertThatThrownBy(() -> TensorEncoding.decodeMap(concat(enc, new byte[] {0})))
+        .hasMessageContaining("1 bytes after its last entry");
+    // Names must come in byte order: swap "x" and "y".
+    byte[] swapped = enc.clone();
+    int first = 13;
+    int second = 13 + 1 + 8 + 19 + 4;
+    assertThat(swapped[first]).isEqualTo((byte) 'x');
+    assertThat(swapped[second]).isEqualTo((byte) 'y');
+    swapped[first] = 'y';
+    swapped[second] = 'x';
+    assertThatThrownBy(() -> TensorEncoding.decodeMap(swapped))
+        .hasMessageContaining("entry 1 is out of order");
+    byte[] count = enc.clone();
+    count[5] = 3;
+    assertThatThrownBy(() -> TensorEncoding.decodeMap(count))
+        .hasMessageContaining("truncated at entry 2");
+  }
 }

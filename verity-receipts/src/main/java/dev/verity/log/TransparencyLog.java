@@ -102,6 +102,7 @@ public final class TransparencyLog implements AutoCloseable {
   private volatile boolean closed;
   private volatile IOException failure;
   private volatile long commits;
+  private final List<Runnable> beforeCommit = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private TransparencyLog(Path dir, Options options, FileChannel channel) {
     this.dir = dir;
@@ -302,11 +303,27 @@ public final class TransparencyLog implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code hook} on the commit thread before each batch is written: whatever an appended entry
+   * refers to and was written before its append (a node's archived inputs) reaches the file system
+   * before the entry is acknowledged. A hook that throws is logged; the batch is committed anyway.
+   */
+  public void beforeEachCommit(Runnable hook) {
+    beforeCommit.add(Objects.requireNonNull(hook, "hook"));
+  }
+
   private void commit(List<Pending> batch) {
     IOException f = failure;
     if (f != null) {
       batch.forEach(p -> p.done().completeExceptionally(f));
       return;
+    }
+    for (Runnable hook : beforeCommit) {
+      try {
+        hook.run();
+      } catch (RuntimeException e) {
+        LOG.warn("log {}: a before-commit hook failed", dir, e);
+      }
     }
     int total = 0;
     for (Pending p : batch) {

@@ -46,6 +46,9 @@ import java.util.function.Supplier;
  * receipt before returning.
  */
 public final class InferenceService implements AutoCloseable, ReceiptsApi.TensorArchive {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(InferenceService.class);
+
   /** Engines a request may name. */
   public static final List<String> ENGINES = List.of(StrictEngine.ID, OrtEngine.ID);
 
@@ -104,6 +107,9 @@ public final class InferenceService implements AutoCloseable, ReceiptsApi.Tensor
     this.tmpDir = dataDir.resolve("tmp");
     Files.createDirectories(tmpDir);
     this.archive = new InputArchive(dataDir.resolve("inputs"));
+    // Inputs saved before a receipt is issued are written before its log commit: a client never
+    // holds a receipt whose input a restarted node has lost (short of a power loss).
+    issuer.beforeEachCommit(archive::flush);
     this.cache = new ModelCache(cacheSize);
     this.strict = new StrictEngine();
     this.cheat = Objects.requireNonNull(cheat, "cheat");
@@ -412,6 +418,11 @@ public final class InferenceService implements AutoCloseable, ReceiptsApi.Tensor
   @Override
   public void close() {
     cache.close();
+    try {
+      archive.close();
+    } catch (IOException e) {
+      LOG.warn("closing the input archive failed", e);
+    }
   }
 
   /** Creates a value on first use. */

@@ -495,6 +495,15 @@ public final class ReceiptIssuer implements AutoCloseable {
     return CompletableFuture.allOf(appends);
   }
 
+  /**
+   * Runs {@code hook} on the log's commit thread before each group commit is written, so that data
+   * a request wrote before asking for its receipt (its archived input) is on the file system before
+   * the receipt is acknowledged.
+   */
+  public void beforeEachCommit(Runnable hook) {
+    log.log().beforeEachCommit(hook);
+  }
+
   /** How many signatures the issuer made since it was opened (one per batch). */
   public long signatureCount() {
     return signatures.sum();

@@ -200,6 +200,25 @@ class InferenceApiTest {
     assertThat(receipt.requestId()).isEqualTo(r.get("requestId").asText());
   }
 
+  @Test
+  void answeredRequest_hasItsInputWrittenToTheArchive_beforeTheResponse() throws Exception {
+    JsonNode r = ok(post(node.url(), "/v1/infer", request(9, "strict", false)));
+    var receipt = receiptBundle(r).receipt().receipt();
+    // Written before the receipt's log commit (not only buffered): a node killed right after
+    // answering still has the input a dispute re-executes from.
+    byte[] digest = receipt.inputDigest().value().toByteArray();
+    boolean found = false;
+    try (var segments = Files.list(data.resolve("inputs"))) {
+      for (Path seg : segments.toList()) {
+        byte[] bytes = Files.readAllBytes(seg);
+        for (int i = 0; i + 32 <= bytes.length && !found; i++) {
+          found = java.util.Arrays.equals(bytes, i, i + 32, digest, 0, 32);
+        }
+      }
+    }
+    assertThat(found).isTrue();
+  }
+
   /** The strict engine's own trace of MNIST image {@code image}, computed here. */
   static TraceCommitment localTrace(int image) throws Exception {
     byte[] model = Files.readAllBytes(shared().resolve("models/mnist/mnist-7.onnx"));
