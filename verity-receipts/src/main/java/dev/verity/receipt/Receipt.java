@@ -168,6 +168,12 @@ public record Receipt(
   private static final Map<EngineInfo, Digest> CONFIG_DIGESTS = new ConcurrentHashMap<>();
 
   private static Digest configDigestOf(EngineInfo info) {
+    // A node passes the same EngineInfo instance for every request of an engine: compare
+    // identities first, since hashing the record walks its config map.
+    ConfigDigest last = lastConfigDigest;
+    if (last != null && last.info() == info) {
+      return last.digest();
+    }
     Digest d = CONFIG_DIGESTS.get(info);
     if (d == null) {
       if (CONFIG_DIGESTS.size() > 64) {
@@ -176,8 +182,13 @@ public record Receipt(
       d = engineConfigDigest(info.config());
       CONFIG_DIGESTS.put(info, d);
     }
+    lastConfigDigest = new ConfigDigest(info, d);
     return d;
   }
+
+  private record ConfigDigest(EngineInfo info, Digest digest) {}
+
+  private static volatile ConfigDigest lastConfigDigest;
 
   public static Builder builder() {
     return new Builder();

@@ -25,6 +25,8 @@ public final class SignedReceipt {
   private final ReceiptDomain domain;
   private final EthSignature signature;
   private final BatchProof batch; // null for a direct signature
+  // Encoded once: the node appends it to its log and names the receipt by its hash.
+  private volatile Bytes canonical;
 
   /** A directly signed (format 1) receipt. */
   public SignedReceipt(Receipt receipt, ReceiptDomain domain, EthSignature signature) {
@@ -169,7 +171,12 @@ public final class SignedReceipt {
 
   /** The canonical bytes ({@link ReceiptCodec}); this is the entry appended to the log. */
   public Bytes canonicalBytes() {
-    return ReceiptCodec.encode(this);
+    Bytes c = canonical;
+    if (c == null) {
+      c = ReceiptCodec.encode(this);
+      canonical = c;
+    }
+    return c;
   }
 
   /** SHA-256 of the canonical bytes: a stable id for the signed receipt. */

@@ -115,7 +115,7 @@ public final class ReceiptsApi implements ApiModule {
    * checkpoint} (signed note).
    */
   public static void putReceiptBundleFields(ObjectNode o, IssuedReceipt r) {
-    o.set("receipt", Json.MAPPER.valueToTree(ReceiptJson.toNode(r.receipt())));
+    o.set("receipt", ReceiptJson.toNode(r.receipt()));
     o.put("receiptId", r.receipt().id().toString());
     o.put("logIndex", r.logIndex());
     o.put("treeSize", r.inclusion().treeSize());

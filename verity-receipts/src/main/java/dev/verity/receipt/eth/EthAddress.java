@@ -52,6 +52,22 @@ public record EthAddress(Bytes value) {
 
   /** EIP-55: hex letters upper-cased where the matching nibble of keccak256(lower hex) >= 8. */
   public String toChecksumString() {
+    // A node writes its own and its contract's address into every receipt it serves as JSON.
+    String cached = CHECKSUMMED.get(value);
+    if (cached == null) {
+      if (CHECKSUMMED.size() > 256) {
+        CHECKSUMMED.clear();
+      }
+      cached = checksum(value);
+      CHECKSUMMED.put(value, cached);
+    }
+    return cached;
+  }
+
+  private static final java.util.Map<Bytes, String> CHECKSUMMED =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static String checksum(Bytes value) {
     String lower = value.toHex();
     byte[] h = Keccak.keccak256(lower.getBytes(StandardCharsets.US_ASCII));
     StringBuilder sb = new StringBuilder("0x");
