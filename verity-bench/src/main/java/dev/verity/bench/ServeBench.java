@@ -576,6 +576,8 @@ public final class ServeBench {
       cmd.addAll(CHILD_OPTIONS);
       String jfr = System.getProperty("verity.bench.serve.jfr");
       if (jfr != null) {
+        // Deep stacks: a served request nests HTTP, JSON, engine and receipt frames.
+        cmd.add("-XX:FlightRecorderOptions:stackdepth=256");
         cmd.add(
             "-XX:StartFlightRecording=filename="
                 + Path.of(jfr).toAbsolutePath().resolve(name + ".jfr")

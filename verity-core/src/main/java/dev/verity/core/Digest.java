@@ -56,6 +56,17 @@ public record Digest(Bytes value) implements Comparable<Digest> {
 
   public static MessageDigest newSha256() {
     try {
+      // Cloning skips the provider lookup of getInstance, which every receipt paid several times.
+      return (MessageDigest) SHA256_PROTOTYPE.clone();
+    } catch (CloneNotSupportedException e) {
+      return sha256Instance();
+    }
+  }
+
+  private static final MessageDigest SHA256_PROTOTYPE = sha256Instance();
+
+  private static MessageDigest sha256Instance() {
+    try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new AssertionError("every JDK has SHA-256", e);

@@ -21,6 +21,9 @@ public final class StrictEngine implements InferenceEngine {
   public static final String VERSION = "0.1.0";
 
   private final StrictConfig config;
+  // Built once: receipts name the engine on every request, and equal instances hash alike but
+  // the same instance is found without hashing its config map.
+  private final EngineInfo info;
 
   public StrictEngine() {
     this(StrictConfig.defaults());
@@ -28,6 +31,15 @@ public final class StrictEngine implements InferenceEngine {
 
   public StrictEngine(StrictConfig config) {
     this.config = config;
+    this.info =
+        EngineInfo.of(
+            ID,
+            VERSION,
+            Map.of(
+                "arithmetic", StrictConfig.ARITHMETIC_RULES,
+                "threads", Integer.toString(config.threads()),
+                "vectorized", Boolean.toString(config.vectorized())),
+            NumericMode.BITWISE);
   }
 
   public StrictConfig config() {
@@ -36,14 +48,7 @@ public final class StrictEngine implements InferenceEngine {
 
   @Override
   public EngineInfo info() {
-    return EngineInfo.of(
-        ID,
-        VERSION,
-        Map.of(
-            "arithmetic", StrictConfig.ARITHMETIC_RULES,
-            "threads", Integer.toString(config.threads()),
-            "vectorized", Boolean.toString(config.vectorized())),
-        NumericMode.BITWISE);
+    return info;
   }
 
   @Override
