@@ -431,10 +431,6 @@ public final class ReceiptBench {
   /** Process CPU microseconds per request of the last {@link #time} call. */
   static double lastCpuMicrosPerRequest;
 
-  private static final com.sun.management.OperatingSystemMXBean OS =
-      (com.sun.management.OperatingSystemMXBean)
-          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-
   /**
    * Requests per second with {@code clients} threads each doing {@code perClient} requests. The
    * clients are virtual threads, as the node's HTTP server runs every exchange on one.
@@ -442,7 +438,8 @@ public final class ReceiptBench {
   static double time(Body body, int clients, int perClient) throws Exception {
     List<Thread> threads = new ArrayList<>();
     List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
-    long cpu0 = OS.getProcessCpuTime();
+    long self = ProcessHandle.current().pid();
+    ServeBench.Cpu.Sample cpu0 = ServeBench.Cpu.sample(self);
     long t0 = System.nanoTime();
     for (int c = 0; c < clients; c++) {
       int id = c;
@@ -463,8 +460,12 @@ public final class ReceiptBench {
       t.join();
     }
     double secs = (System.nanoTime() - t0) / 1e9;
+    // Summed over the threads in ns (/proc schedstat): the process clock counts 10 ms ticks,
+    // too coarse for a round at one client.
     lastCpuMicrosPerRequest =
-        (OS.getProcessCpuTime() - cpu0) / 1e3 / (clients * (double) perClient);
+        ServeBench.Cpu.between(cpu0, ServeBench.Cpu.sample(self)).nanos()
+            / 1e3
+            / (clients * (double) perClient);
     if (!errors.isEmpty()) {
       throw new IllegalStateException("benchmark request failed", errors.get(0));
     }
