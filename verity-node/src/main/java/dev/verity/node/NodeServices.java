@@ -99,6 +99,7 @@ public final class NodeServices implements AutoCloseable {
                 java.time.Clock.systemUTC(),
                 config.receiptBatchLinger());
     try {
+      receipts.trustWitnesses(config.trustedWitnesses());
       InferenceService inference =
           new InferenceService(
               models,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.verity.engine.EngineLimits;
 import dev.verity.llm.LlmLimits;
+import dev.verity.log.note.VerifierKey;
 import dev.verity.node.inference.TraceRule;
 import dev.verity.node.receipt.ReceiptIssuer;
 import java.io.IOException;
@@ -51,6 +52,9 @@ import java.util.Set;
  *   <li>{@code receipt-batch-linger-ms}: how long a receipt may wait for requests still running to
  *       join its signed batch (2 ms by default, 0 to 1000); only while such requests exist, so a
  *       lone request never waits
+ *   <li>{@code trusted-witnesses}: comma-separated cosignature/v1 verifier keys of witnesses whose
+ *       cosignatures always find a place on a checkpoint (one of theirs replaces a stranger's when
+ *       all 16 places are taken)
  *   <li>network settings ({@link NetworkConfig}): {@code chain-rpc-url}, {@code deployment-file},
  *       {@code operator-key-file}, {@code stake-wei}, {@code heartbeat-interval-seconds}, {@code
  *       anchor-interval-seconds}, {@code serve-models}, {@code peers}, {@code advertise-url}
@@ -69,7 +73,8 @@ public record NodeConfig(
     NetworkConfig network,
     TraceRule inferenceTrace,
     LlmLimits llmLimits,
-    Duration receiptBatchLinger) {
+    Duration receiptBatchLinger,
+    List<VerifierKey> trustedWitnesses) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 7070;
@@ -97,7 +102,8 @@ public record NodeConfig(
             "inference-trace",
             "llm-max-context-tokens",
             "llm-max-new-tokens",
-            "receipt-batch-linger-ms"));
+            "receipt-batch-linger-ms",
+            "trusted-witnesses"));
     return Set.copyOf(keys);
   }
 
@@ -136,6 +142,8 @@ public record NodeConfig(
     Objects.requireNonNull(inferenceTrace, "inferenceTrace");
     Objects.requireNonNull(llmLimits, "llmLimits");
     Objects.requireNonNull(receiptBatchLinger, "receiptBatchLinger");
+    trustedWitnesses = List.copyOf(trustedWitnesses);
+    checkWitnessKeys(trustedWitnesses);
     if (receiptBatchLinger.isNegative() || receiptBatchLinger.compareTo(MAX_BATCH_LINGER) > 0) {
       throw new NodeConfigException(
           "receipt batch linger must be between 0 and "
@@ -143,6 +151,16 @@ public record NodeConfig(
               + " ms, got "
               + receiptBatchLinger.toMillis()
               + " ms");
+    }
+  }
+
+  /** Checked here so that a bad key stops the node at start, naming the setting. */
+  private static void checkWitnessKeys(List<VerifierKey> keys) {
+    for (VerifierKey k : keys) {
+      if (k.type() != VerifierKey.COSIGNATURE_V1) {
+        throw new NodeConfigException(
+            "trusted witness " + k.encode() + " is not a cosignature/v1 key (type 0x04)");
+      }
     }
   }
 
@@ -164,7 +182,8 @@ public record NodeConfig(
         NetworkConfig.NONE,
         TraceRule.AUTO,
         LlmLimits.DEFAULT,
-        ReceiptIssuer.DEFAULT_BATCH_LINGER);
+        ReceiptIssuer.DEFAULT_BATCH_LINGER,
+        List.of());
   }
 
   /** An in-process node for tests and demos: given data dir, loopback, ephemeral port. */
@@ -256,6 +275,7 @@ public record NodeConfig(
               case "llm-max-new-tokens" ->
                   c.withLlmLimits(
                       llmLimits(c.llmLimits.maxContextTokens(), positive(v, "a number of tokens")));
+              case "trusted-witnesses" -> c.withTrustedWitnesses(parseWitnessKeys(v));
               case "receipt-batch-linger-ms" ->
                   c.withReceiptBatchLinger(
                       Duration.ofMillis(parseLong(v, "a number of milliseconds")));
@@ -288,6 +308,7 @@ public record NodeConfig(
     TraceRule inferenceTrace;
     LlmLimits llmLimits;
     Duration receiptBatchLinger;
+    List<VerifierKey> trustedWitnesses;
 
     Fields(NodeConfig c) {
       dataDir = c.dataDir;
@@ -303,6 +324,7 @@ public record NodeConfig(
       inferenceTrace = c.inferenceTrace;
       llmLimits = c.llmLimits;
       receiptBatchLinger = c.receiptBatchLinger;
+      trustedWitnesses = c.trustedWitnesses;
     }
 
     NodeConfig build() {
@@ -319,7 +341,8 @@ public record NodeConfig(
           network,
           inferenceTrace,
           llmLimits,
-          receiptBatchLinger);
+          receiptBatchLinger,
+          trustedWitnesses);
     }
   }
 
@@ -343,6 +366,29 @@ public record NodeConfig(
    */
   public NodeConfig withReceiptBatchLinger(Duration linger) {
     return copy(f -> f.receiptBatchLinger = linger);
+  }
+
+  /** Witnesses whose cosignatures always find a place on this node's checkpoints. */
+  public NodeConfig withTrustedWitnesses(List<VerifierKey> keys) {
+    return copy(f -> f.trustedWitnesses = keys);
+  }
+
+  /** Comma-separated cosignature/v1 verifier keys ({@code name+keyid+base64}). */
+  static List<VerifierKey> parseWitnessKeys(String v) {
+    List<VerifierKey> keys = new java.util.ArrayList<>();
+    for (String part : v.split(",")) {
+      String k = part.trim();
+      if (k.isEmpty()) {
+        continue;
+      }
+      try {
+        keys.add(VerifierKey.parse(k));
+      } catch (IllegalArgumentException e) {
+        throw new NodeConfigException(
+            "'" + k + "' is not a witness verifier key: " + e.getMessage());
+      }
+    }
+    return keys;
   }
 
   public NodeConfig withPort(int p) {

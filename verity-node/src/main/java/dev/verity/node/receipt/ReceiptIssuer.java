@@ -594,10 +594,31 @@ public final class ReceiptIssuer implements AutoCloseable {
       }
     }
     sigs.removeIf(witness::matches);
+    if (sigs.size() > MAX_COSIGNERS && trusted(witness)) {
+      // Full: a trusted witness takes the place of the stranger with the oldest cosignature, so
+      // keys nobody configured cannot crowd out the witnesses this node's clients rely on.
+      NoteSignature evict = null;
+      VerifierKey own = logKey();
+      for (NoteSignature s : sigs) {
+        if (!own.matches(s)
+            && !trusted(s)
+            && (evict == null || CosignatureV1.timestamp(s) < CosignatureV1.timestamp(evict))) {
+          evict = s;
+        }
+      }
+      if (evict != null) {
+        sigs.remove(evict);
+      }
+    }
     sigs.add(newest);
     if (sigs.size() > MAX_COSIGNERS + 1) {
       throw new IllegalArgumentException(
-          "checkpoint " + c.size() + " already carries " + MAX_COSIGNERS + " cosignatures");
+          "checkpoint "
+              + c.size()
+              + " already carries "
+              + MAX_COSIGNERS
+              + " cosignatures"
+              + (trustedWitnesses.isEmpty() ? "" : " (places are kept for trusted witnesses)"));
     }
     String merged = new Note(base.text(), sigs).encode();
     AtomicFiles.write(
@@ -609,6 +630,36 @@ public final class ReceiptIssuer implements AutoCloseable {
       Files.deleteIfExists(cosignedDir.resolve(oldest + ".note"));
     }
     return merged;
+  }
+
+  /**
+   * Witnesses whose cosignatures always find a place on a checkpoint: when all {@link
+   * #MAX_COSIGNERS} places are taken, one of theirs replaces a stranger's (node setting {@code
+   * trusted-witnesses}).
+   */
+  public void trustWitnesses(java.util.Collection<VerifierKey> witnesses) {
+    for (VerifierKey w : witnesses) {
+      if (w.type() != VerifierKey.COSIGNATURE_V1) {
+        throw new IllegalArgumentException(
+            "trusted witness " + w.encode() + " is not a cosignature/v1 key (type 0x04)");
+      }
+    }
+    trustedWitnesses = List.copyOf(witnesses);
+  }
+
+  private volatile List<VerifierKey> trustedWitnesses = List.of();
+
+  private boolean trusted(VerifierKey witness) {
+    return trustedWitnesses.contains(witness);
+  }
+
+  private boolean trusted(NoteSignature s) {
+    for (VerifierKey w : trustedWitnesses) {
+      if (w.matches(s)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private NoteSignature signatureOf(Note note) {

@@ -144,4 +144,37 @@ class NodeConfigTest {
                     Optional.empty(), Map.of("VERITY_NODE_RECEIPT_BATCH_LINGER_MS", "-1")))
         .hasMessageContaining("'-1' is not a number of milliseconds");
   }
+
+  @Test
+  void trustedWitnesses_parseCosignatureKeys_andNameABadOne() throws Exception {
+    var w1 =
+        dev.verity.log.note.NoteSigner.generate(
+            "w1", dev.verity.log.note.VerifierKey.COSIGNATURE_V1, new java.security.SecureRandom());
+    var w2 =
+        dev.verity.log.note.NoteSigner.generate(
+            "w2", dev.verity.log.note.VerifierKey.COSIGNATURE_V1, new java.security.SecureRandom());
+    assertThat(NodeConfig.load(Optional.empty(), Map.of()).trustedWitnesses()).isEmpty();
+    NodeConfig c =
+        NodeConfig.load(
+            Optional.empty(),
+            Map.of(
+                "VERITY_NODE_TRUSTED_WITNESSES",
+                w1.verifierKey().encode() + ", " + w2.verifierKey().encode()));
+    assertThat(c.trustedWitnesses()).containsExactly(w1.verifierKey(), w2.verifierKey());
+    assertThatThrownBy(
+            () ->
+                NodeConfig.load(
+                    Optional.empty(), Map.of("VERITY_NODE_TRUSTED_WITNESSES", "w1+nothex+AAAA")))
+        .isInstanceOf(NodeConfigException.class)
+        .hasMessageContaining("VERITY_NODE_TRUSTED_WITNESSES: 'w1+nothex+AAAA' is not a witness");
+    var ed =
+        dev.verity.log.note.NoteSigner.generate(
+            "log", dev.verity.log.note.VerifierKey.ED25519, new java.security.SecureRandom());
+    assertThatThrownBy(
+            () ->
+                NodeConfig.load(
+                    Optional.empty(),
+                    Map.of("VERITY_NODE_TRUSTED_WITNESSES", ed.verifierKey().encode())))
+        .hasMessageContaining("is not a cosignature/v1 key (type 0x04)");
+  }
 }

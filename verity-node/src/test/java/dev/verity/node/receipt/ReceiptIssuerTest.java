@@ -162,6 +162,64 @@ class ReceiptIssuerTest {
   }
 
   @Test
+  void addCosignature_fullCheckpoint_makesRoomForTrustedWitnesses_only(@TempDir Path dir)
+      throws Exception {
+    List<NoteSigner> strangers = new java.util.ArrayList<>();
+    for (int i = 0; i < ReceiptIssuer.MAX_COSIGNERS + 1; i++) {
+      strangers.add(NoteSigner.generate("s" + i, VerifierKey.COSIGNATURE_V1, new SecureRandom()));
+    }
+    NoteSigner trusted1 =
+        NoteSigner.generate("trusted-1", VerifierKey.COSIGNATURE_V1, new SecureRandom());
+    NoteSigner trusted2 =
+        NoteSigner.generate("trusted-2", VerifierKey.COSIGNATURE_V1, new SecureRandom());
+    try (ReceiptIssuer issuer = ReceiptIssuer.open(dir)) {
+      issuer.issue(draft("x"));
+      issuer.trustWitnesses(List.of(trusted1.verifierKey(), trusted2.verifierKey()));
+      // Sixteen strangers take every place; stranger i cosigns at time 1000 + i.
+      for (int i = 0; i < ReceiptIssuer.MAX_COSIGNERS; i++) {
+        cosign(issuer, strangers.get(i), 1000 + i);
+      }
+      assertThatThrownBy(() -> cosign(issuer, strangers.getLast(), 2000))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("already carries 16 cosignatures")
+          .hasMessageContaining("kept for trusted witnesses");
+      // A trusted witness replaces the stranger with the oldest cosignature (s0).
+      cosign(issuer, trusted1, 3000);
+      List<NoteSignature> sigs = Note.parse(issuer.checkpoint()).signatures();
+      assertThat(sigs).hasSize(ReceiptIssuer.MAX_COSIGNERS + 1);
+      assertThat(sigs).anyMatch(trusted1.verifierKey()::matches);
+      assertThat(sigs).noneMatch(strangers.getFirst().verifierKey()::matches);
+      assertThat(sigs).anyMatch(strangers.get(1).verifierKey()::matches);
+      assertThat(sigs).anyMatch(issuer.logKey()::matches);
+      // The next one replaces s1; trusted cosignatures are never the ones replaced.
+      cosign(issuer, trusted2, 3001);
+      sigs = Note.parse(issuer.checkpoint()).signatures();
+      assertThat(sigs).hasSize(ReceiptIssuer.MAX_COSIGNERS + 1);
+      assertThat(sigs).anyMatch(trusted1.verifierKey()::matches);
+      assertThat(sigs).anyMatch(trusted2.verifierKey()::matches);
+      assertThat(sigs).noneMatch(strangers.get(1).verifierKey()::matches);
+      // Strangers still find no room.
+      assertThatThrownBy(() -> cosign(issuer, strangers.getFirst(), 4000))
+          .hasMessageContaining("already carries 16 cosignatures");
+    }
+  }
+
+  @Test
+  void trustWitnesses_refusesKeysThatAreNotCosignatureKeys(@TempDir Path dir) throws Exception {
+    try (ReceiptIssuer issuer = ReceiptIssuer.open(dir)) {
+      assertThatThrownBy(() -> issuer.trustWitnesses(List.of(issuer.logKey())))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("is not a cosignature/v1 key");
+    }
+  }
+
+  private static void cosign(ReceiptIssuer issuer, NoteSigner w, long time) throws Exception {
+    Note n = Note.parse(issuer.checkpoint());
+    issuer.addCosignature(
+        w.verifierKey(), n.withSignature(CosignatureV1.sign(w, n.text(), time)).encode());
+  }
+
+  @Test
   void addCosignature_badCosignature_isRefused(@TempDir Path dir) throws Exception {
     NoteSigner witness = NoteSigner.generate("w1", VerifierKey.COSIGNATURE_V1, new SecureRandom());
     NoteSigner other = NoteSigner.generate("w1", VerifierKey.COSIGNATURE_V1, new SecureRandom());
