@@ -1,12 +1,12 @@
 package dev.verity.node.inference;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.verity.core.Bytes;
 import dev.verity.core.Digest;
 import dev.verity.engine.Tensor;
 import dev.verity.engine.TensorEncoding;
 import dev.verity.engine.TensorJson;
 import dev.verity.node.http.Json;
+import dev.verity.node.index.LongMultiMap;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -63,7 +63,9 @@ final class InputArchive implements AutoCloseable {
 
   private final Path dir;
   private final long segmentBytes;
-  private final Map<Digest, Long> index = new ConcurrentHashMap<>();
+  // First 8 bytes of a digest -> segment and offset of its record; every candidate is confirmed
+  // against the digest stored in the record, so a stale or colliding entry is only a wasted slot.
+  private final LongMultiMap index = new LongMultiMap(); // guarded by itself
   private final Map<Integer, FileChannel> segments = new ConcurrentHashMap<>();
   private final ReentrantLock appendLock = new ReentrantLock();
   private int current; // guarded by appendLock
@@ -145,8 +147,9 @@ final class InputArchive implements AutoCloseable {
         if ((int) crc.getValue() != stored) {
           break;
         }
-        index.putIfAbsent(
-            new Digest(Bytes.copyOf(java.util.Arrays.copyOf(header, 32))), at(number, pos));
+        synchronized (index) {
+          index.put(ByteBuffer.wrap(header, 0, 8).getLong(), at(number, pos));
+        }
         pos += HEADER + n + 4L;
       }
     } catch (EOFException e) {
@@ -179,7 +182,7 @@ final class InputArchive implements AutoCloseable {
    * acknowledged receipt's input is on the file system), as does a full buffer or {@link #close}.
    */
   void save(Digest digest, Map<String, Tensor> tensors) throws IOException {
-    if (index.containsKey(digest)) {
+    if (stored(digest)) {
       return;
     }
     byte[] body = TensorEncoding.encodeMap(tensors);
@@ -191,7 +194,7 @@ final class InputArchive implements AutoCloseable {
     long length = HEADER + body.length + 4L;
     appendLock.lock();
     try {
-      if (index.containsKey(digest)) {
+      if (stored(digest)) {
         return;
       }
       if (currentSize + buffer.position() + length > segmentBytes
@@ -217,7 +220,9 @@ final class InputArchive implements AutoCloseable {
         buffer.put(header).put(body).putInt((int) crc.getValue());
         unwritten.put(digest, body);
       }
-      index.put(digest, at(current, offset));
+      synchronized (index) {
+        index.put(prefix(digest), at(current, offset));
+      }
     } finally {
       appendLock.unlock();
     }
@@ -242,13 +247,9 @@ final class InputArchive implements AutoCloseable {
     buffer.flip();
     try {
       write(buffer);
-    } catch (IOException e) {
-      // Forget what was buffered: the index must not point past the end of the file.
-      for (Digest d : unwritten.keySet()) {
-        index.remove(d);
-      }
-      throw e;
     } finally {
+      // After a failure the index may point at bytes written later by other records: harmless,
+      // as every candidate is checked against the digest in its record.
       buffer.clear();
       unwritten.clear();
     }
@@ -271,10 +272,46 @@ final class InputArchive implements AutoCloseable {
     }
   }
 
+  private static long prefix(Digest d) {
+    return ByteBuffer.wrap(d.value().toByteArray(), 0, 8).getLong();
+  }
+
+  private long[] candidates(Digest digest) {
+    synchronized (index) {
+      return index.candidates(prefix(digest)).values();
+    }
+  }
+
+  /** Whether {@code digest} is archived (buffered or written). */
+  private boolean stored(Digest digest) throws IOException {
+    if (unwritten.containsKey(digest)) {
+      return true;
+    }
+    for (long where : candidates(digest)) {
+      if (headerAt(where, digest) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The record header at {@code where} if it is there and names {@code digest}, else null. */
+  private ByteBuffer headerAt(long where, Digest digest) throws IOException {
+    FileChannel ch = segments.get((int) (where >>> 40));
+    long offset = where & ((1L << 40) - 1);
+    if (ch == null || offset + HEADER > ch.size()) {
+      return null; // not written (yet, or any more)
+    }
+    ByteBuffer header = ByteBuffer.allocate(HEADER);
+    readFully(ch, header, offset);
+    byte[] d = digest.value().toByteArray();
+    return java.util.Arrays.equals(header.array(), 0, 32, d, 0, 32) ? header : null;
+  }
+
   /** The tensors archived under {@code digest}, if this node kept them and they are intact. */
   Optional<Map<String, Tensor>> load(Digest digest) throws IOException {
-    Long where = index.get(digest);
-    if (where == null) {
+    long[] candidates = candidates(digest);
+    if (candidates.length == 0) {
       return loadLegacy(digest);
     }
     // save() buffers before it indexes, flush() forgets the buffer after the write: a record that
@@ -283,11 +320,24 @@ final class InputArchive implements AutoCloseable {
     if (buffered != null) {
       return Optional.of(TensorEncoding.decodeMap(buffered));
     }
+    for (long where : candidates) {
+      ByteBuffer header = headerAt(where, digest);
+      if (header != null) {
+        return record(where, header, digest);
+      }
+    }
+    return loadLegacy(digest);
+  }
+
+  private Optional<Map<String, Tensor>> record(long where, ByteBuffer header, Digest digest)
+      throws IOException {
     FileChannel ch = segments.get((int) (where >>> 40));
     long offset = where & ((1L << 40) - 1);
-    ByteBuffer header = ByteBuffer.allocate(HEADER);
-    readFully(ch, header, offset);
     int n = header.getInt(32);
+    if (n < 0 || offset + HEADER + n + 4 > ch.size()) {
+      LOG.warn("input archive: the record of {} is damaged; not served", digest);
+      return Optional.empty();
+    }
     ByteBuffer rest = ByteBuffer.allocate(n + 4);
     readFully(ch, rest, offset + HEADER);
     CRC32C crc = new CRC32C();

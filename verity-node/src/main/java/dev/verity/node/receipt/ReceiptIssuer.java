@@ -42,7 +42,6 @@ import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
@@ -66,8 +65,9 @@ import org.slf4j.LoggerFactory;
  * <p>On disk, under the node's data directory: {@code keys/receipt.key} (secp256k1, mode 0600),
  * {@code keys/log.key} (Ed25519 note key named after the log origin, mode 0600), {@code log/} (the
  * transparency log) and {@code log-cosigned/<size>.note} (checkpoints with collected witness
- * cosignatures). Request ids are unique per log; the index from request id to log index is rebuilt
- * from the log on start, so it never disagrees with what is durable.
+ * cosignatures). Request ids are unique per log; the index from request id to log index ({@link
+ * RequestIdIndex}, 27–53 bytes per receipt) is rebuilt from the log on start, so it never disagrees
+ * with what is durable.
  */
 public final class ReceiptIssuer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReceiptIssuer.class);
@@ -91,15 +91,13 @@ public final class ReceiptIssuer implements AutoCloseable {
 
   static final int KEEP_COSIGNED = 64;
 
-  private static final long PENDING = -1;
-
   private final ReceiptKey key;
   private final NoteSigner logSigner;
   private final ReceiptDomain domain;
   private final ReceiptLog log;
   private final Clock clock;
   private final Path cosignedDir;
-  private final Map<String, Long> byRequestId = new ConcurrentHashMap<>();
+  private final RequestIdIndex requestIds = new RequestIdIndex(this::requestIdAt);
   private final NavigableMap<Long, String> cosigned = new ConcurrentSkipListMap<>();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition arrived = lock.newCondition();
@@ -209,9 +207,12 @@ public final class ReceiptIssuer implements AutoCloseable {
   private void rebuildIndex() throws IOException {
     long n = log.log().size();
     for (long i = 0; i < n; i++) {
-      SignedReceipt r = ReceiptCodec.decode(Bytes.copyOf(log.log().entry(i)));
-      byRequestId.put(r.receipt().requestId(), i);
+      requestIds.recovered(requestIdAt(i), i);
     }
+  }
+
+  private String requestIdAt(long index) throws IOException {
+    return ReceiptCodec.decode(Bytes.copyOf(log.log().entry(index))).receipt().requestId();
   }
 
   private void loadCosigned() throws IOException {
@@ -323,7 +324,16 @@ public final class ReceiptIssuer implements AutoCloseable {
 
   private CompletableFuture<IssuedReceipt> issueAsync(ReceiptDraft draft, Expected announced) {
     String id = draft.requestId();
-    if (byRequestId.putIfAbsent(id, PENDING) != null) {
+    boolean fresh;
+    try {
+      fresh = requestIds.reserve(id);
+    } catch (IOException e) {
+      if (announced != null) {
+        announced.close();
+      }
+      return CompletableFuture.failedFuture(e);
+    }
+    if (!fresh) {
       if (announced != null) {
         announced.close();
       }
@@ -349,7 +359,7 @@ public final class ReceiptIssuer implements AutoCloseable {
           new Waiting(
               DigestedReceipt.of(receipt, domain), new CompletableFuture<>(), System.nanoTime());
     } catch (RuntimeException e) {
-      byRequestId.remove(id, PENDING);
+      requestIds.release(id);
       if (announced != null) {
         announced.close();
       }
@@ -361,7 +371,7 @@ public final class ReceiptIssuer implements AutoCloseable {
         announced.arrive();
       }
       if (closing) {
-        byRequestId.remove(id, PENDING);
+        requestIds.release(id);
         throw closedProblem();
       }
       waiting.add(w);
@@ -463,7 +473,7 @@ public final class ReceiptIssuer implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.error("signing a batch of {} receipts failed", batch.size(), e);
       for (Waiting w : batch) {
-        byRequestId.remove(w.requestId(), PENDING);
+        requestIds.release(w.requestId());
         w.done().completeExceptionally(e);
       }
       return CompletableFuture.completedFuture(null);
@@ -482,13 +492,13 @@ public final class ReceiptIssuer implements AutoCloseable {
           appended.whenComplete(
               (b, err) -> {
                 if (err != null) {
-                  byRequestId.remove(id, PENDING);
+                  requestIds.release(id);
                   w.done()
                       .completeExceptionally(
                           err instanceof CompletionException ce ? ce.getCause() : err);
                   return;
                 }
-                byRequestId.put(id, b.logIndex());
+                requestIds.durable(id, b.logIndex());
                 w.done().complete(IssuedReceipt.of(b));
               });
     }
@@ -510,9 +520,8 @@ public final class ReceiptIssuer implements AutoCloseable {
   }
 
   /** The log index of a durable receipt by its request id. */
-  public Optional<Long> logIndex(String requestId) {
-    Long i = byRequestId.get(requestId);
-    return i == null || i == PENDING ? Optional.empty() : Optional.of(i);
+  public Optional<Long> logIndex(String requestId) throws IOException {
+    return requestIds.durableIndex(requestId);
   }
 
   /**
