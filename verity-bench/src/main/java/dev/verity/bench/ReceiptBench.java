@@ -106,11 +106,7 @@ public final class ReceiptBench {
               InferenceResult r = model.run(x, RunOptions.WITH_TRACE_ROOT);
               IssuedReceipt ir =
                   receipt.issue(
-                      ReceiptDraft.of(
-                              modelDigest,
-                              engine.info(),
-                              TensorEncoding.digest(x),
-                              TensorEncoding.digest(r.outputs()))
+                      draft(modelDigest, engine, x, r)
                           .withTrace(r.trace())
                           .withRequestId("bench-" + seq.incrementAndGet()));
               if (issued.size() < 200) {
@@ -124,12 +120,7 @@ public final class ReceiptBench {
               Map<String, Tensor> x = Map.of(in, inputs[i & 255]);
               InferenceResult r = model.run(x, RunOptions.DEFAULT);
               receipt.issue(
-                  ReceiptDraft.of(
-                          modelDigest,
-                          engine.info(),
-                          TensorEncoding.digest(x),
-                          TensorEncoding.digest(r.outputs()))
-                      .withRequestId("bench-" + seq.incrementAndGet()));
+                  draft(modelDigest, engine, x, r).withRequestId("bench-" + seq.incrementAndGet()));
             }
           };
       // Warm up every path, alone and concurrently, so the JIT has compiled them before timing.
@@ -260,11 +251,7 @@ public final class ReceiptBench {
       InferenceResult r = model.run(x, RunOptions.WITH_TRACE_ROOT);
       IssuedReceipt ir =
           issuer.issue(
-              ReceiptDraft.of(
-                      manifest.digest(),
-                      engine.info(),
-                      TensorEncoding.digest(x),
-                      TensorEncoding.digest(r.outputs()))
+              draft(manifest.digest(), engine, x, r)
                   .withTrace(r.trace())
                   .withRequestId("bench-reexec"));
       InferenceBundle rb =
@@ -319,11 +306,7 @@ public final class ReceiptBench {
           (c, i) -> {
             InferenceResult r = m.run(x, RunOptions.WITH_TRACE_ROOT);
             issuer.issue(
-                ReceiptDraft.of(
-                        digest,
-                        engine.info(),
-                        TensorEncoding.digest(x),
-                        TensorEncoding.digest(r.outputs()))
+                draft(digest, engine, x, r)
                     .withTrace(r.trace())
                     .withRequestId("heavy-" + seq.incrementAndGet()));
           };
@@ -360,13 +343,7 @@ public final class ReceiptBench {
     int n = 300;
     Map<String, Tensor> x = Map.of(in, inputs[0]);
     InferenceResult r = model.run(x, RunOptions.WITH_TRACE_ROOT);
-    ReceiptDraft draft =
-        ReceiptDraft.of(
-                modelDigest,
-                engine.info(),
-                TensorEncoding.digest(x),
-                TensorEncoding.digest(r.outputs()))
-            .withTrace(r.trace());
+    ReceiptDraft draft = draft(modelDigest, engine, x, r).withTrace(r.trace());
     dev.verity.receipt.ReceiptKey key =
         dev.verity.receipt.ReceiptKey.generate(new java.security.SecureRandom());
     dev.verity.receipt.Receipt receipt =
@@ -426,6 +403,13 @@ public final class ReceiptBench {
         "amortised signing per request (one signature per batch; signatures per request ="
             + " batches / receipts in the full runs above)"
             + amortised);
+  }
+
+  /** The draft a node makes for one run: model, engine, input and output digests. */
+  static ReceiptDraft draft(
+      Digest model, StrictEngine engine, Map<String, Tensor> x, InferenceResult r) {
+    return ReceiptDraft.of(
+        model, engine.info(), TensorEncoding.digest(x), TensorEncoding.digest(r.outputs()));
   }
 
   /** Process CPU microseconds per request of the last {@link #time} call. */

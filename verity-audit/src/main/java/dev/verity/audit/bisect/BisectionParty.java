@@ -22,6 +22,15 @@ public interface BisectionParty<L> {
 
   /** A party committed to {@code root} that never moves or opens anything: it loses by timeout. */
   static <L> BisectionParty<L> silent(Digest root, long leafCount) {
+    return openingOnly(root, leafCount, index -> Optional.empty());
+  }
+
+  /**
+   * A party committed to {@code root} that never moves and opens leaves through {@code open}
+   * (another node's party, seen through its API).
+   */
+  static <L> BisectionParty<L> openingOnly(
+      Digest root, long leafCount, java.util.function.LongFunction<Optional<L>> open) {
     return new BisectionParty<>() {
       @Override
       public Digest root() {
@@ -40,7 +49,7 @@ public interface BisectionParty<L> {
 
       @Override
       public Optional<L> open(long index) {
-        return Optional.empty();
+        return open.apply(index);
       }
     };
   }

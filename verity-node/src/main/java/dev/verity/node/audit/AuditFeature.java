@@ -183,18 +183,7 @@ public final class AuditFeature implements NodeFeature {
    * ran.
    */
   private Response findings(Request req) {
-    AutoAuditor auditor;
-    synchronized (this) {
-      auditor = disputes == null ? null : disputes.auditor().orElse(null);
-    }
-    if (auditor == null) {
-      throw new ProblemException(
-          Problem.of(
-              409,
-              "auditor-not-running",
-              "Auditor not running",
-              "this node audits only with dispute-manager set and audit-enabled=true"));
-    }
+    AutoAuditor auditor = runningAuditor();
     Optional<EthAddress> node;
     try {
       node = req.query("node").map(EthAddress::parse);
@@ -238,6 +227,23 @@ public final class AuditFeature implements NodeFeature {
     return Response.ok(o);
   }
 
+  /** The auditor, or 409 when this node does not audit. */
+  private AutoAuditor runningAuditor() {
+    AutoAuditor auditor;
+    synchronized (this) {
+      auditor = disputes == null ? null : disputes.auditor().orElse(null);
+    }
+    if (auditor == null) {
+      throw new ProblemException(
+          Problem.of(
+              409,
+              "auditor-not-running",
+              "Auditor not running",
+              "this node audits only with dispute-manager set and audit-enabled=true"));
+    }
+    return auditor;
+  }
+
   private static ObjectNode auditJson(AutoAuditor.Audit a) {
     ObjectNode o = Json.MAPPER.createObjectNode();
     o.put("receiptId", a.receiptId().toString());
@@ -251,18 +257,7 @@ public final class AuditFeature implements NodeFeature {
 
   /** {@code POST /v1/challenge {"peer": URL, "requestId": ID}}: audit that receipt now. */
   private ObjectNode challenge(JsonNode body) throws Exception {
-    AutoAuditor auditor;
-    synchronized (this) {
-      auditor = disputes == null ? null : disputes.auditor().orElse(null);
-    }
-    if (auditor == null) {
-      throw new ProblemException(
-          Problem.of(
-              409,
-              "auditor-not-running",
-              "Auditor not running",
-              "this node audits only with dispute-manager set and audit-enabled=true"));
-    }
+    AutoAuditor auditor = runningAuditor();
     String peer = body == null ? "" : body.path("peer").asText("");
     String requestId = body == null ? "" : body.path("requestId").asText("");
     if (requestId.isEmpty()) {

@@ -3,7 +3,6 @@ package dev.verity.node.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.verity.audit.bisect.BisectionMove;
 import dev.verity.audit.bisect.BisectionParty;
 import dev.verity.core.Bytes;
 import dev.verity.core.Digest;
@@ -251,27 +250,8 @@ public final class DisputeEvidence implements ApiModule {
 
     private <L> BisectionParty<L> remoteParty(
         Digest root, long leafCount, java.util.function.Function<JsonNode, L> parser) {
-      return new BisectionParty<>() {
-        @Override
-        public Digest root() {
-          return root;
-        }
-
-        @Override
-        public long leafCount() {
-          return leafCount;
-        }
-
-        @Override
-        public Optional<BisectionMove> move(int round, long start, long size) {
-          return Optional.empty();
-        }
-
-        @Override
-        public Optional<L> open(long index) {
-          return get("/v1/disputes/" + id + "/leaves/" + index).map(parser);
-        }
-      };
+      return BisectionParty.openingOnly(
+          root, leafCount, index -> get("/v1/disputes/" + id + "/leaves/" + index).map(parser));
     }
 
     private Optional<JsonNode> get(String path) {

@@ -1,7 +1,5 @@
 package dev.verity.node.index;
 
-import java.util.function.LongPredicate;
-
 /**
  * 64-bit keys to non-negative 64-bit values in two arrays (open addressing, linear probing), about
  * 27–53 bytes of heap per entry (16 per slot, 30–60 % full) where a {@code HashMap} of boxed or
@@ -43,23 +41,10 @@ public final class LongMultiMap {
   }
 
   /**
-   * Offers the values stored under {@code key} to {@code candidate}, in no set order, until it
-   * returns true.
-   *
-   * @return whether some candidate was accepted
+   * The values under {@code key} at this moment, in no set order, to confirm without holding the
+   * caller's lock.
    */
-  public boolean anyMatch(long key, LongPredicate candidate) {
-    int mask = keys.length - 1;
-    for (int i = (int) key & mask; values[i] != 0; i = (i + 1) & mask) {
-      if (keys[i] == key && candidate.test(values[i] - 1)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** The values under {@code key} at this moment, to test without holding the caller's lock. */
-  public Candidates candidates(long key) {
+  public long[] candidates(long key) {
     long[] found = new long[4];
     int n = 0;
     int mask = keys.length - 1;
@@ -71,11 +56,8 @@ public final class LongMultiMap {
         found[n++] = values[i] - 1;
       }
     }
-    return new Candidates(java.util.Arrays.copyOf(found, n));
+    return java.util.Arrays.copyOf(found, n);
   }
-
-  /** A snapshot of the values under one key. */
-  public record Candidates(long[] values) {}
 
   private static void insert(long[] keys, long[] values, long key, long storedValue) {
     int mask = keys.length - 1;

@@ -204,8 +204,17 @@ final class InputArchive implements AutoCloseable {
     }
   }
 
+  /** A record's place: segment number in the high bits, byte offset in the low 40. */
   private static long at(int segment, long offset) {
     return ((long) segment << 40) | offset;
+  }
+
+  private static int segmentOf(long where) {
+    return (int) (where >>> 40);
+  }
+
+  private static long offsetOf(long where) {
+    return where & ((1L << 40) - 1);
   }
 
   /**
@@ -310,7 +319,7 @@ final class InputArchive implements AutoCloseable {
 
   private long[] candidates(Digest digest) {
     synchronized (index) {
-      return index.candidates(prefix(digest)).values();
+      return index.candidates(prefix(digest));
     }
   }
 
@@ -329,8 +338,8 @@ final class InputArchive implements AutoCloseable {
 
   /** The record header at {@code where} if it is there and names {@code digest}, else null. */
   private ByteBuffer headerAt(long where, Digest digest) throws IOException {
-    FileChannel ch = segments.get((int) (where >>> 40));
-    long offset = where & ((1L << 40) - 1);
+    FileChannel ch = segments.get(segmentOf(where));
+    long offset = offsetOf(where);
     if (ch == null || offset + HEADER > ch.size()) {
       return null; // not written (yet, or any more)
     }
@@ -363,8 +372,8 @@ final class InputArchive implements AutoCloseable {
 
   private Optional<Map<String, Tensor>> record(long where, ByteBuffer header, Digest digest)
       throws IOException {
-    FileChannel ch = segments.get((int) (where >>> 40));
-    long offset = where & ((1L << 40) - 1);
+    FileChannel ch = segments.get(segmentOf(where));
+    long offset = offsetOf(where);
     int n = header.getInt(32);
     if (n < 0 || offset + HEADER + n + 4 > ch.size()) {
       LOG.warn("input archive: the record of {} is damaged; not served", digest);

@@ -7,8 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -26,7 +26,8 @@ final class RequestIdIndex {
 
   private final Entries entries;
   private final byte[] key = new byte[16];
-  private final Set<String> pending = ConcurrentHashMap.newKeySet();
+  // Ids being signed, with their hash: computed once per request, on reserve.
+  private final Map<String, Long> pending = new ConcurrentHashMap<>();
   private final LongMultiMap durable = new LongMultiMap(); // guarded by itself
 
   RequestIdIndex(Entries entries) {
@@ -47,11 +48,12 @@ final class RequestIdIndex {
    * @return false if it is in the log or being signed already
    */
   boolean reserve(String id) throws IOException {
-    if (!pending.add(id)) {
+    long h = hash(id);
+    if (pending.putIfAbsent(id, h) != null) {
       return false;
     }
     try {
-      if (durableIndex(id).isPresent()) {
+      if (durableIndex(id, h).isPresent()) {
         pending.remove(id);
         return false;
       }
@@ -69,26 +71,33 @@ final class RequestIdIndex {
 
   /** The claimed {@code id}'s receipt is durable at {@code index}. */
   void durable(String id, long index) {
-    long h = hash(id);
-    synchronized (durable) {
-      durable.put(h, index);
-    }
+    Long h = pending.get(id);
+    put(h != null ? h : hash(id), index);
     // Only now: between the two the id is in both, never in neither.
     pending.remove(id);
   }
 
   /** Indexes an id read back from the log on start. */
   void recovered(String id, long index) {
-    durable(id, index);
+    put(hash(id), index);
+  }
+
+  private void put(long hash, long index) {
+    synchronized (durable) {
+      durable.put(hash, index);
+    }
   }
 
   /** The log index of the durable receipt with {@code id}. */
   Optional<Long> durableIndex(String id) throws IOException {
-    long h = hash(id);
+    return durableIndex(id, hash(id));
+  }
+
+  private Optional<Long> durableIndex(String id, long h) throws IOException {
     // Candidates are read from the log outside the lock: take them first.
     long[] candidates;
     synchronized (durable) {
-      candidates = durable.candidates(h).values();
+      candidates = durable.candidates(h);
     }
     for (long i : candidates) {
       if (id.equals(entries.requestIdAt(i))) {

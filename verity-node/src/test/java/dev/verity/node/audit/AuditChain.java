@@ -246,4 +246,20 @@ public final class AuditChain implements AutoCloseable {
     long size = p.issuer().log().size();
     p.operator().anchorCheckpoint(p.key().address(), size, p.issuer().log().rootHash(size));
   }
+
+  /**
+   * Lets the dispute's move timeout pass and waits (mining) until {@code node} is banned: the party
+   * that did not move lost by timeout and the winner claimed it.
+   */
+  void timeOutAndAwaitBan(EthAddress node) throws Exception {
+    anvil.increaseTime(Duration.ofSeconds(MOVE_TIMEOUT + 1));
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(45))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              anvil.mine();
+              return registry().node(node).orElseThrow().banned();
+            });
+  }
 }

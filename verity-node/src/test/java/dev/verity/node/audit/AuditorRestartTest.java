@@ -134,15 +134,7 @@ class AuditorRestartTest {
       Thread.sleep(200);
     }
     // The cheater cannot reproduce its trace and never moves; the resumed auditor claims the win.
-    chain.anvil.increaseTime(Duration.ofSeconds(AuditChain.MOVE_TIMEOUT + 1));
-    await()
-        .atMost(Duration.ofSeconds(45))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              chain.anvil.mine();
-              return chain.registry().node(cheater.key().address()).orElseThrow().banned();
-            });
+    chain.timeOutAndAwaitBan(cheater.key().address());
     NodeInfo n = chain.registry().node(cheater.key().address()).orElseThrow();
     assertThat(n.stakeWei()).isZero();
     await().atMost(Duration.ofSeconds(10)).until(() -> resumed.openDisputes() == 0);
@@ -208,15 +200,7 @@ class AuditorRestartTest {
           .until(() -> AuditorRestartTest.stateMoved(List.of(state)));
       assertThat(view.dispute(id).challenger()).isEqualTo(AuditChain.key(4).address());
     }
-    chain.anvil.increaseTime(Duration.ofSeconds(AuditChain.MOVE_TIMEOUT + 1));
-    await()
-        .atMost(Duration.ofSeconds(45))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              chain.anvil.mine();
-              return chain.registry().node(cheater.key().address()).orElseThrow().banned();
-            });
+    chain.timeOutAndAwaitBan(cheater.key().address());
     assertThat(resumed.findings()).containsExactly(finding);
     resumed.close();
   }

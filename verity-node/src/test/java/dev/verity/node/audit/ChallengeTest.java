@@ -88,15 +88,7 @@ class ChallengeTest {
               return AuditorRestartTest.stateMoved(
                   List.of(dir.resolve("replica-honest-state.json")));
             });
-    chain.anvil.increaseTime(Duration.ofSeconds(AuditChain.MOVE_TIMEOUT + 1));
-    await()
-        .atMost(Duration.ofSeconds(45))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              chain.anvil.mine();
-              return chain.registry().node(liar.key().address()).orElseThrow().banned();
-            });
+    chain.timeOutAndAwaitBan(liar.key().address());
     assertThat(chain.registry().node(honest.key().address()).orElseThrow().banned()).isFalse();
     honestAuditor.close();
   }

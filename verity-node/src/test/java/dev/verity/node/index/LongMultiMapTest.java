@@ -13,12 +13,9 @@ import org.junit.jupiter.api.Test;
 class LongMultiMapTest {
   static List<Long> all(LongMultiMap m, long key) {
     List<Long> out = new ArrayList<>();
-    m.anyMatch(
-        key,
-        v -> {
-          out.add(v);
-          return false;
-        });
+    for (long v : m.candidates(key)) {
+      out.add(v);
+    }
     return out;
   }
 
@@ -41,22 +38,14 @@ class LongMultiMapTest {
   }
 
   @Test
-  void anyMatch_stopsAtTheAcceptedCandidate() {
+  void candidates_areEveryValueUnderTheKey_andNoOther() {
     LongMultiMap m = new LongMultiMap();
     m.put(5, 10);
     m.put(5, 11);
     m.put(5, 12);
-    List<Long> seen = new ArrayList<>();
-    assertThat(
-            m.anyMatch(
-                5,
-                v -> {
-                  seen.add(v);
-                  return v == 11;
-                }))
-        .isTrue();
-    assertThat(seen).containsExactly(10L, 11L);
-    assertThat(m.anyMatch(6, v -> true)).isFalse();
+    m.put(6 + 1024, 13); // a neighbour in the probe chain, under another key
+    assertThat(m.candidates(5)).containsExactlyInAnyOrder(10L, 11L, 12L);
+    assertThat(m.candidates(6)).isEmpty();
   }
 
   @Test
